@@ -1,0 +1,19 @@
+"""symparam: parameter formulas, output shapes and costs derived from layers' own equations.
+
+>>> import symparam as S
+>>> from symparam.layers import LSTM
+>>> u, d = S.dims("u d")
+>>> LSTM(units=u).derive((None, 25, d)).params
+4*u*(d + u + 1)
+"""
+
+from symparam.dims import dim, dims, parse
+from symparam.engine import Derivation, Layer, Param, Weight
+from symparam.errors import SymparamError
+from symparam.graph import Tensor
+from symparam.model import Input, Model, Row, Sequential, Summary
+
+__all__ = [
+    "Derivation", "Input", "Layer", "Model", "Param", "Row", "Sequential", "Summary",
+    "SymparamError", "Tensor", "Weight", "dim", "dims", "parse",
+]

@@ -1,0 +1,112 @@
+"""The command line: each branch translates arguments into one API call and renders the result.
+
+Exit codes: 0 success, 1 a reconciliation mismatch, 2 bad input (one line on stderr, no
+traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from symparam.args import size
+from symparam.dims import check_name
+from symparam.errors import SymparamError
+from symparam.render import Format, render
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise SymparamError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _values(pairs, known_symbols) -> dict:
+    """``--set`` pairs as sizes; a name that occurs nowhere is an error."""
+    names = {symbol.name for symbol in known_symbols}
+    values = {}
+    for text in pairs or []:
+        name, value = _assignment(text)
+        check_name(name)
+        if name not in names:
+            shown = ", ".join(sorted(names)) or "none"
+            raise SymparamError(f"--set {name}: no dimension {name!r} occurs (dimensions: "
+                                f"{shown})")
+        values[name] = size(value, field=name, owner="--set")
+    return values
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="symparam", description=(
+        "Parameter formulas and output shapes derived from each layer's equations."))
+    commands = parser.add_subparsers(dest="command", required=True)
+    formats = [f.value for f in Format]
+
+    layer = commands.add_parser("layer", help="derive one layer")
+    layer.add_argument("class_name", help="a Keras layer class, e.g. LSTM")
+    layer.add_argument("arguments", nargs="*", help="layer arguments as NAME=VALUE")
+    layer.add_argument("--input", action="append", required=True,
+                       help='input shape with the batch axis, e.g. "None,25,d" (repeat for '
+                            "layers with several inputs)")
+
+    model = commands.add_parser("model", help="summarise a model spec (YAML or JSON)")
+    model.add_argument("spec", help="path to the spec")
+
+    table = commands.add_parser("table", help="formulas table of the catalogue")
+    table.add_argument("names", nargs="*", help="layer classes (all by default)")
+
+    for sub in (layer, model, table):
+        sub.add_argument("--format", default="text", choices=formats)
+    for sub in (layer, model):
+        sub.add_argument("--set", action="append", metavar="NAME=VALUE",
+                         help="give a dimension a value (repeatable)")
+    return parser
+
+
+def _layer(options) -> str:
+    from symparam.layers import layer_class
+    from symparam.spec import construct
+    cls = layer_class(options.class_name)
+    arguments = dict(_assignment(text) for text in options.arguments)
+    layer = construct(cls, arguments, "layer")
+    shapes = options.input
+    derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)
+    values = _values(options.set, derivation.free_symbols)
+    return render(derivation, options.format, values=values)
+
+
+def _model(options) -> str:
+    from symparam.spec import load_spec
+    spec = load_spec(options.spec)
+    summary = spec.model.summary()
+    present = summary.free_symbols
+    defaults = {name: value for name, value in spec.dims.items()
+                if name in {symbol.name for symbol in present}}
+    values = {**defaults, **_values(options.set, present)}
+    return render(summary, options.format, values=values)
+
+
+def _table(options) -> str:
+    from symparam.catalogue import formulas_table
+    return formulas_table(options.names).render(options.format)
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit code."""
+    options = _parser().parse_args(argv)
+    handlers = {"layer": _layer, "model": _model, "table": _table}
+    try:
+        output = handlers[options.command](options)
+    except SymparamError as error:
+        print(f"symparam: error: {error}", file=sys.stderr)
+        return 2
+    except (RecursionError, MemoryError):
+        print("symparam: error: input too large or nested too deeply", file=sys.stderr)
+        return 2
+    sys.stdout.write(output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""The engine: layers state equations, the engine finds the parameters and sums their sizes.
+
+A layer never counts.  It declares each weight with ``self.weight(...)`` while writing its
+equations over one example's feature vector; ``derive`` then walks the equations, collects the
+``Param`` symbols that actually occur, checks them against the declarations and sums
+``rows*cols``.  Shapes come from the equations (per-position layers) or from the layer's own
+``output_shape`` rule (layers that move along spatial or time axes).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import sympy
+
+from symparam import args
+from symparam.errors import SymparamError, shorten
+from symparam.graph import Node, Tensor, as_tensor_list
+from symparam.shapes import format_shape, is_shape_list, normalize_shape
+
+MAX_NAME = 200
+#: feature-vector names a wrapper keeps when it renames an inner layer's symbols
+INPUT_NAMES = ("x", "x_t")
+
+
+class Param(sympy.MatrixSymbol):
+    """A weight or bias inside a layer's equations; its own class so ``atoms(Param)`` finds it."""
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A declared parameter tensor: its name, matrix shape and whether training updates it."""
+
+    name: str
+    shape: tuple
+    trainable: bool = True
+
+    @property
+    def size(self) -> sympy.Expr:
+        return sympy.Mul(*self.shape)
+
+
+def count(weights: Mapping[str, Weight]) -> tuple[sympy.Expr, sympy.Expr]:
+    """Trainable and non-trainable totals of ``weights``, built with one ``Add`` each."""
+    trainable = sympy.Add(*(w.size for w in weights.values() if w.trainable))
+    frozen = sympy.Add(*(w.size for w in weights.values() if not w.trainable))
+    return trainable, frozen
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """What ``derive`` finds for one layer (or model) on one input shape.
+
+    ``params``, ``trainable`` and ``non_trainable`` are SymPy expressions (Integers once every
+    size is concrete), written with common factors pulled out (``4*u*(d + u + 1)``).
+    """
+
+    class_name: str
+    input_shape: object
+    output_shape: object
+    weights: Mapping[str, Weight]
+    equations: list
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    name: str | None = None
+
+    @classmethod
+    def from_weights(cls, *, weights, factor=True, **fields) -> "Derivation":
+        trainable, frozen = count(weights)
+        tidy = sympy.factor_terms if factor else (lambda expr: expr)
+        return cls(weights=weights, trainable=tidy(trainable), non_trainable=tidy(frozen), **fields)
+
+    @property
+    def params(self) -> sympy.Expr:
+        """All parameters, trainable or not (Keras's ``count_params()``)."""
+        total = sympy.Add(self.trainable, self.non_trainable)
+        return sympy.factor_terms(total) if self.non_trainable != 0 else self.trainable
+
+    def subs(self, **values) -> "Derivation":
+        """The same derivation with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
+        mapping = substitution(values, self.free_symbols)
+        swap = lambda expr: expr.xreplace(mapping)  # noqa: E731 - tiny local helper
+        return replace(
+            self,
+            input_shape=map_shape(self.input_shape, swap),
+            output_shape=map_shape(self.output_shape, swap),
+            weights={k: replace(w, shape=tuple(swap(s) for s in w.shape))
+                     for k, w in self.weights.items()},
+            equations=[swap(eq) for eq in self.equations],
+            trainable=swap(self.trainable),
+            non_trainable=swap(self.non_trainable),
+        )
+
+    @property
+    def free_symbols(self) -> set:
+        found = set(self.trainable.free_symbols) | set(self.non_trainable.free_symbols)
+        for shape in (self.input_shape, self.output_shape):
+            map_shape(shape, lambda expr: found.update(expr.free_symbols) or expr)
+        return found
+
+    def render(self, fmt: str = "text", **options) -> str:
+        from symparam.render import render
+        return render(self, fmt, **options)
+
+    def __repr__(self) -> str:
+        label = f"{self.class_name} {self.name!r}" if self.name else self.class_name
+        return (f"<Derivation {label}: params={self.params}, "
+                f"output_shape={format_shape(self.output_shape)}>")
+
+
+def map_shape(shape, func):
+    """Apply ``func`` to every known size of a shape or of a list of shapes."""
+    if isinstance(shape, list):
+        return [map_shape(item, func) for item in shape]
+    return tuple(None if item is None else func(item) for item in shape)
+
+
+def substitution(values: Mapping[str, object], symbols) -> dict:
+    """An ``xreplace`` mapping from dimension names to values (ints, expressions or strings)."""
+    by_name = {}
+    for symbol in symbols:
+        by_name.setdefault(symbol.name, []).append(symbol)
+    mapping = {}
+    for name, value in values.items():
+        expr = args.size(value, field=name, owner="subs")
+        for symbol in by_name.get(name, []):
+            mapping[symbol] = expr
+    return mapping
+
+
+class _DerivationCache:
+    """Derivations of identical layer configurations on identical shapes, reused (bounded LRU)."""
+
+    def __init__(self, capacity: int = 4096):
+        self.capacity = capacity
+        self.entries: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def put(self, key, value) -> None:
+        self.misses += 1
+        self.entries[key] = value
+        if len(self.entries) > self.capacity:
+            self.entries.popitem(last=False)
+
+
+DERIVATIONS = _DerivationCache()
+
+
+def _freeze(value):
+    """A hashable stand-in for a layer attribute, used in the derivation cache key."""
+    if isinstance(value, Layer):
+        return value.config_key()
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _freeze(item)) for key, item in value.items()))
+    return value
+
+
+class Layer:
+    """Base of every layer: hyperparameters in ``__init__``, mathematics in ``equations``.
+
+    Subclasses implement ``equations(self, x)`` where ``x`` is the input feature vector (a
+    ``MatrixSymbol`` of shape ``(d, 1)``; a list of them for layers with several inputs), declare
+    parameters with ``self.weight``, and return a list of ``sympy.Eq`` with the output last.
+    Layers that reshape override ``output_shape(self, input_shape)``.
+    """
+
+    #: the name of the feature vector in the equations (``x_t`` for recurrent layers)
+    input_name = "x"
+
+    def __init__(self, *, name: str | None = None, trainable: bool = True, **keras_only):
+        if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME):
+            raise SymparamError(f"{type(self).__name__}: name must be a non-empty string of at "
+                                f"most {MAX_NAME} characters, got {shorten(name)}")
+        self.name = name
+        self.trainable = args.flag(trainable, field="trainable", owner=args.where(self))
+        unknown = sorted(set(keras_only) - args.IGNORED_KERAS_ARGS)
+        if unknown:
+            raise SymparamError(self._unknown_argument(unknown[0]))
+
+    def _unknown_argument(self, field: str) -> str:
+        known = [p for p in inspect.signature(type(self)).parameters if p != "kwargs"]
+        close = difflib.get_close_matches(field, known + sorted(args.IGNORED_KERAS_ARGS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{args.where(self)}: unknown argument {field!r}{hint}"
+
+    # -- argument coercion, naming this layer in every error ---------------------------------
+    def as_size(self, field, value, minimum=1):
+        return args.size(value, field=field, owner=args.where(self), minimum=minimum)
+
+    def as_sizes(self, field, value, rank, minimum=1):
+        return args.sizes(value, rank, field=field, owner=args.where(self), minimum=minimum)
+
+    def as_flag(self, field, value):
+        return args.flag(value, field=field, owner=args.where(self))
+
+    def as_choice(self, field, value, allowed):
+        return args.choice(value, allowed, field=field, owner=args.where(self))
+
+    def as_axis(self, field, value):
+        return args.integer(value, field=field, owner=args.where(self))
+
+    def as_number(self, field, value, low=0.0, high=1.0):
+        return args.number(value, field=field, owner=args.where(self), low=low, high=high)
+
+    # -- what a subclass writes ---------------------------------------------------------------
+    def weight(self, name: str, rows, cols=1, trainable: bool = True) -> Param:
+        """Declare a parameter matrix of shape ``(rows, cols)`` and return its symbol."""
+        declared = getattr(self, "_declared", None)
+        if declared is None:
+            raise SymparamError(f"{args.where(self)}: weight() is only valid inside equations()")
+        if name in declared:
+            raise SymparamError(f"{args.where(self)}: two weights are named {name!r}")
+        param = Param(name, sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
+        declared[name] = Weight(name, tuple(param.shape), bool(trainable))
+        return param
+
+    def equations(self, x) -> list:
+        raise NotImplementedError(f"{type(self).__name__} states no equations")
+
+    def features(self, input_shape):
+        """The size of the feature vector the equations act on (default: the last axis)."""
+        if is_shape_list(input_shape):
+            return [self._last_axis(shape) for shape in input_shape]
+        return self._last_axis(input_shape)
+
+    def _last_axis(self, shape):
+        if len(shape) < 2 or shape[-1] is None:
+            raise SymparamError(f"{args.where(self)}: the last axis of input shape "
+                                f"{format_shape(shape)} must be known")
+        return shape[-1]
+
+    def output_shape(self, input_shape):
+        """Per-position default: ``(None, *lead, d)`` maps to ``(None, *lead, k)``."""
+        equations, _ = self._run_equations(input_shape)
+        return (*input_shape[:-1], equations[-1].lhs.shape[0])
+
+    # -- the engine --------------------------------------------------------------------------
+    def config_key(self) -> tuple:
+        """Everything that can change a derivation: the class and the hyperparameters."""
+        items = sorted((k, _freeze(v)) for k, v in vars(self).items()
+                       if k != "name" and not k.startswith("_"))
+        return (type(self), tuple(items))
+
+    def derive(self, input_shape) -> Derivation:
+        """Derive parameters, weights, equations and output shape on ``input_shape``."""
+        shape = self._normalize_input(input_shape)
+        key = (self.config_key(), _freeze(shape))
+        found = DERIVATIONS.get(key)
+        if found is None:
+            found = self._derive_uncached(shape)
+            DERIVATIONS.put(key, found)
+        return found if found.name == self.name else replace(found, name=self.name)
+
+    def _normalize_input(self, input_shape):
+        owner = args.where(self)
+        if is_shape_list(input_shape):
+            return [normalize_shape(shape, owner=owner) for shape in input_shape]
+        return normalize_shape(input_shape, owner=owner)
+
+    def _derive_uncached(self, shape) -> Derivation:
+        equations, declared = self._run_equations(shape)
+        weights = collect_weights(equations, declared, owner=args.where(self),
+                                  trainable=self.trainable)
+        if type(self).output_shape is Layer.output_shape:
+            output = (*shape[:-1], equations[-1].lhs.shape[0])
+        else:
+            output = self.output_shape(shape)
+        return Derivation.from_weights(
+            class_name=self.class_name, input_shape=shape, output_shape=output,
+            weights=weights, equations=list(equations))
+
+    def equations_for(self, input_shape) -> list:
+        """The equations on a whole input shape: by default ``equations`` on its feature
+        vector.  Wrappers, which derive an inner layer on a shape, override this instead."""
+        features = self.features(input_shape)
+        if isinstance(features, list):
+            x = [sympy.MatrixSymbol(f"{self.input_name}_{i + 1}", f, 1)
+                 for i, f in enumerate(features)]
+        else:
+            x = sympy.MatrixSymbol(self.input_name, features, 1)
+        return self.equations(x)
+
+    def _run_equations(self, shape):
+        self._declared = {}
+        try:
+            equations = self.equations_for(shape)
+            declared = self._declared
+        finally:
+            del self._declared
+        if not equations or not all(isinstance(eq, sympy.Eq) for eq in equations):
+            raise SymparamError(f"{args.where(self)}: equations() must return a non-empty "
+                                "list of sympy.Eq")
+        return equations, declared
+
+    def reuse(self, derivation: Derivation, tag: str | None = None, keep=INPUT_NAMES) -> list:
+        """Bring another derivation's equations into this layer, declaring its weights here.
+
+        With ``tag``, every matrix symbol except those named in ``keep`` is renamed with the
+        superscript ``tag`` so that two copies (a forward and a backward RNN) stay distinct.
+        """
+        equations, weights = tagged(derivation, tag, keep)
+        for weight in weights.values():
+            self.weight(weight.name, *weight.shape, trainable=weight.trainable)
+        return equations
+
+    def __call__(self, inputs):
+        """Apply the layer to symbolic tensors, as in a Keras functional model."""
+        tensors, as_list = as_tensor_list(inputs)
+        if not tensors:
+            raise SymparamError(f"{args.where(self)}: call it on tensors from S.Input(...), "
+                                f"not {shorten(inputs)}")
+        shapes = [t.shape for t in tensors] if as_list else tensors[0].shape
+        try:
+            derivation = self.derive(shapes)
+        except SymparamError as error:
+            sources = ", ".join(_producer(t) for t in tensors)
+            raise SymparamError(f"{error} (input from {sources})") from None
+        node = Node(self, tensors, derivation=derivation)
+        outputs = derivation.output_shape
+        shapes_out = outputs if isinstance(outputs, list) else [outputs]
+        node.outputs = [Tensor(shape, node, i) for i, shape in enumerate(shapes_out)]
+        return node.outputs if isinstance(outputs, list) else node.outputs[0]
+
+    @property
+    def class_name(self) -> str:
+        """The Keras class name shown in summaries."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{args.where(self)}>"
+
+
+def _producer(tensor: Tensor) -> str:
+    layer = tensor.node.layer if tensor.node else None
+    label = args.where(layer) if layer is not None else "an input"
+    return f"{label} with shape {format_shape(tensor.shape)}"
+
+
+def collect_weights(equations, declared, *, owner: str, trainable: bool = True) -> dict:
+    """The declared weights, checked against the ``Param`` symbols the equations contain."""
+    found: dict[str, Param] = {}
+    for eq in equations:
+        for param in eq.atoms(Param):
+            first = found.setdefault(param.name, param)
+            if first != param:
+                raise SymparamError(f"{owner}: two weights are named {param.name!r}")
+    unused = [name for name in declared if name not in found]
+    if unused:
+        raise SymparamError(f"{owner}: weight {unused[0]!r} is declared but absent from the "
+                            "equations")
+    undeclared = sorted(set(found) - set(declared))
+    if undeclared:
+        raise SymparamError(f"{owner}: {undeclared[0]!r} occurs in the equations but was not "
+                            "declared with self.weight()")
+    return {name: replace(w, trainable=w.trainable and trainable) for name, w in declared.items()}
+
+
+def tagged(derivation: Derivation, tag: str | None, keep=INPUT_NAMES) -> tuple[list, dict]:
+    """A derivation's equations and weights with matrix symbols renamed ``name^tag``."""
+    if tag is None:
+        return list(derivation.equations), dict(derivation.weights)
+    mapping = {}
+    for eq in derivation.equations:
+        for symbol in eq.atoms(sympy.MatrixSymbol):
+            if symbol.name not in keep:
+                mapping[symbol] = type(symbol)(f"{symbol.name}^{tag}", *symbol.shape)
+    weights = {f"{name}^{tag}": replace(w, name=f"{name}^{tag}")
+               for name, w in derivation.weights.items()}
+    return [eq.xreplace(mapping) for eq in derivation.equations], weights
+
+
+def frozen(derivation: Derivation) -> Derivation:
+    """The same derivation with every weight non-trainable (``trainable=False`` on a model)."""
+    if derivation.trainable == 0:
+        return derivation
+    weights = {k: replace(w, trainable=False) for k, w in derivation.weights.items()}
+    fields = {f: getattr(derivation, f) for f in ("class_name", "input_shape", "output_shape",
+                                                   "equations", "name")}
+    return Derivation.from_weights(weights=weights, **fields)

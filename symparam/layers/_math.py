@@ -1,0 +1,49 @@
+"""Small building blocks for writing layer equations: vectors, stacking and activations.
+
+Activations are undefined SymPy functions applied element-wise, so the printed equation shows the
+activation the user chose (``sigma``, ``tanh``, ``relu``) and the engine never needs to know it.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import BlockMatrix, Function, MatrixSymbol
+
+from symparam.dims import NAME_PATTERN
+from symparam.errors import SymparamError, shorten
+
+_SPECIAL = {"sigmoid": Function("sigma"), "tanh": sympy.tanh, "exponential": sympy.exp}
+
+
+def vector(name: str, rows) -> MatrixSymbol:
+    """A column vector symbol such as ``h_{t-1}``."""
+    return MatrixSymbol(name, rows, 1)
+
+
+def stack(*parts) -> BlockMatrix:
+    """Vertical concatenation ``[a; b]`` of column vectors."""
+    return BlockMatrix([[part] for part in parts])
+
+
+def activation_name(value: object, *, owner: str, field: str = "activation") -> str | None:
+    """A Keras activation given by name (``None`` and ``"linear"`` mean the identity)."""
+    if value is None or value == "linear":
+        return None
+    if isinstance(value, dict):  # a serialized Keras activation: {"class_name": ..., "config": ...}
+        value = value.get("config", {}).get("name") if value.get("class_name") == "function" \
+            else value.get("class_name")
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
+        raise SymparamError(f"{owner}: {field} must be an activation name, got {shorten(value)}")
+    return None if value == "linear" else value
+
+
+def activate(name: str | None, expr):
+    """Apply the activation called ``name`` element-wise (identity for ``None``)."""
+    if name is None:
+        return expr
+    return expr.applyfunc(_SPECIAL.get(name) or Function(name))
+
+
+def affine(weight, x, bias=None):
+    """``W x + b``, or ``W x`` when the layer has no bias."""
+    return weight * x if bias is None else weight * x + bias

@@ -1,0 +1,55 @@
+"""Pooling: a maximum or a mean over each window, channel by channel, with no weights."""
+
+from __future__ import annotations
+
+from sympy import Eq, Function
+
+from symparam import args
+from symparam.engine import Layer
+from symparam.layers import _spatial
+from symparam.layers._math import vector
+from symparam.layers.registry import register
+from symparam.shapes import conv_length
+
+
+class Pooling(Layer):
+    """Keras ``BasePooling``: ``strides`` default to ``pool_size``."""
+
+    rank = 2
+    reduce = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = self.as_sizes("pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else \
+            self.as_sizes("strides", strides, self.rank)
+        self.padding = self.as_choice("padding", padding, ("valid", "same"))
+        self.data_format = _spatial.data_format(self, data_format)
+
+    def features(self, input_shape):
+        return _spatial.channels(self, input_shape, self.rank, self.data_format)
+
+    def equations(self, x):
+        window = vector("p", x.shape[0])
+        return [Eq(vector("y", x.shape[0]), window.applyfunc(Function(f"{self.reduce}_window")))]
+
+    def output_shape(self, input_shape):
+        batch, spatial, c = _spatial.split_spatial(self, input_shape, self.rank,
+                                                   self.data_format)
+        lengths = [conv_length(n, k, stride=s, padding=self.padding, owner=args.where(self))
+                   for n, k, s in zip(spatial, self.pool_size, self.strides)]
+        return _spatial.join_spatial(batch, lengths, c, self.data_format)
+
+
+def _pooling(name: str, rank: int, reduce: str) -> type:
+    doc = f"{'Maximum' if reduce == 'max' else 'Mean'} over {rank}D windows (Keras ``{name}``)."
+    return register(type(name, (Pooling,), {"rank": rank, "reduce": reduce, "__doc__": doc,
+                                            "__module__": __name__}))
+
+
+MaxPooling1D = _pooling("MaxPooling1D", 1, "max")
+MaxPooling2D = _pooling("MaxPooling2D", 2, "max")
+MaxPooling3D = _pooling("MaxPooling3D", 3, "max")
+AveragePooling1D = _pooling("AveragePooling1D", 1, "average")
+AveragePooling2D = _pooling("AveragePooling2D", 2, "average")
+AveragePooling3D = _pooling("AveragePooling3D", 3, "average")

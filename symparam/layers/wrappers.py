@@ -1,0 +1,90 @@
+"""Wrappers: layers made of another layer (or model), whose equations they reuse."""
+
+from __future__ import annotations
+
+from sympy import Eq, HadamardProduct, MatAdd, Rational
+
+from symparam import args
+from symparam.engine import Layer
+from symparam.errors import SymparamError, shorten
+from symparam.layers._math import stack, vector
+from symparam.layers.recurrent import Recurrent
+from symparam.layers.registry import register
+from symparam.shapes import format_shape
+
+
+def _inner(owner: Layer, layer, field: str = "layer") -> Layer:
+    if not isinstance(layer, Layer):
+        raise SymparamError(f"{args.where(owner)}: {field} must be a layer, got {shorten(layer)}")
+    return layer
+
+
+@register
+class Bidirectional(Layer):
+    """A recurrent layer run forwards and a copy run backwards, outputs merged (Keras
+    ``Bidirectional``): twice the weights, superscripts ``fw`` and ``bw`` in the equations.
+
+    ``merge_mode``: ``concat`` (widths add up), ``sum``, ``mul``, ``ave`` or ``None`` (two
+    outputs).
+    """
+
+    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.layer = _inner(self, layer)
+        if not isinstance(layer, Recurrent):
+            raise SymparamError(f"{args.where(self)}: layer must be a recurrent layer, got "
+                                f"{type(layer).__name__}")
+        self.merge_mode = self.as_choice("merge_mode", merge_mode,
+                                         ("concat", "sum", "mul", "ave", None))
+        self.backward_layer = None if backward_layer is None else \
+            _inner(self, backward_layer, "backward_layer")
+
+    def _directions(self, input_shape):
+        backward = self.backward_layer or self.layer
+        return self.layer.derive(input_shape), backward.derive(input_shape)
+
+    def equations_for(self, input_shape):
+        forward, backward = self._directions(input_shape)
+        equations = self.reuse(forward, "fw") + self.reuse(backward, "bw")
+        if self.merge_mode is None:
+            return equations
+        a, b = (eqs[-1].lhs for eqs in (equations[:len(forward.equations)], equations))
+        merged = {"concat": lambda: stack(a, b), "sum": lambda: MatAdd(a, b),
+                  "mul": lambda: HadamardProduct(a, b),
+                  "ave": lambda: Rational(1, 2) * MatAdd(a, b)}[self.merge_mode]()
+        return equations + [Eq(vector("y", merged.shape[0]), merged)]
+
+    def output_shape(self, input_shape):
+        forward, _ = self._directions(input_shape)
+        shapes = forward.output_shape if isinstance(forward.output_shape, list) \
+            else [forward.output_shape]
+        output, states = shapes[0], shapes[1:]
+        if self.merge_mode == "concat":
+            output = (*output[:-1], 2 * output[-1])
+        outputs = [output, output] if self.merge_mode is None else [output]
+        result = outputs + states + states
+        return result if len(result) > 1 else result[0]
+
+
+@register
+class TimeDistributed(Layer):
+    """The same layer (or model) applied to every time step, weights shared over time."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = _inner(self, layer)
+
+    def _inner_derivation(self, input_shape):
+        if len(input_shape) < 3:
+            raise SymparamError(f"{args.where(self)}: expects (batch, time, ...), got "
+                                f"{format_shape(input_shape)}")
+        return self.layer.derive((input_shape[0], *input_shape[2:]))
+
+    def equations_for(self, input_shape):
+        return self.reuse(self._inner_derivation(input_shape))
+
+    def output_shape(self, input_shape):
+        inner = self._inner_derivation(input_shape).output_shape
+        spread = lambda shape: (input_shape[0], input_shape[1], *shape[1:])  # noqa: E731
+        return [spread(s) for s in inner] if isinstance(inner, list) else spread(inner)
