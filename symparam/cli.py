@@ -70,7 +70,7 @@ def _layer(options) -> str:
     cls = layer_class(options.class_name)
     arguments = dict(_assignment(text) for text in options.arguments)
     layer = construct(cls, arguments, "layer")
-    shapes = options.input
+    shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
     derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)
     values = _values(options.set, derivation.free_symbols)
     return render(derivation, options.format, values=values)

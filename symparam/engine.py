@@ -55,8 +55,9 @@ def count(weights: Mapping[str, Weight]) -> tuple[sympy.Expr, sympy.Expr]:
 class Derivation:
     """What ``derive`` finds for one layer (or model) on one input shape.
 
-    ``params``, ``trainable`` and ``non_trainable`` are SymPy expressions (Integers once every
-    size is concrete), written with common factors pulled out (``4*u*(d + u + 1)``).
+    ``params`` (all parameters, Keras's ``count_params()``), ``trainable`` and
+    ``non_trainable`` are SymPy expressions (Integers once every size is concrete), written with
+    common factors pulled out (``4*u*(d + u + 1)``).
     """
 
     class_name: str
@@ -67,18 +68,19 @@ class Derivation:
     trainable: sympy.Expr
     non_trainable: sympy.Expr
     name: str | None = None
+    params: sympy.Expr = None  # filled in by __post_init__ when not given
+
+    def __post_init__(self):
+        if self.params is None:  # models: the plain sum of their layers' tidy counts
+            object.__setattr__(self, "params", sympy.Add(self.trainable, self.non_trainable))
 
     @classmethod
-    def from_weights(cls, *, weights, factor=True, **fields) -> "Derivation":
+    def from_weights(cls, *, weights, **fields) -> "Derivation":
+        """Count ``weights``; the totals get common factors pulled out (``4*u*(d + u + 1)``)."""
         trainable, frozen = count(weights)
-        tidy = sympy.factor_terms if factor else (lambda expr: expr)
-        return cls(weights=weights, trainable=tidy(trainable), non_trainable=tidy(frozen), **fields)
-
-    @property
-    def params(self) -> sympy.Expr:
-        """All parameters, trainable or not (Keras's ``count_params()``)."""
-        total = sympy.Add(self.trainable, self.non_trainable)
-        return sympy.factor_terms(total) if self.non_trainable != 0 else self.trainable
+        return cls(weights=weights, trainable=sympy.factor_terms(trainable),
+                   non_trainable=sympy.factor_terms(frozen),
+                   params=sympy.factor_terms(trainable + frozen), **fields)
 
     def subs(self, **values) -> "Derivation":
         """The same derivation with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
@@ -93,6 +95,7 @@ class Derivation:
             equations=[swap(eq) for eq in self.equations],
             trainable=swap(self.trainable),
             non_trainable=swap(self.non_trainable),
+            params=swap(self.params),
         )
 
     @property
@@ -124,12 +127,20 @@ def substitution(values: Mapping[str, object], symbols) -> dict:
     by_name = {}
     for symbol in symbols:
         by_name.setdefault(symbol.name, []).append(symbol)
-    mapping = {}
-    for name, value in values.items():
-        expr = args.size(value, field=name, owner="subs")
-        for symbol in by_name.get(name, []):
-            mapping[symbol] = expr
-    return mapping
+    exprs = {name: args.size(value, field=name, owner="subs") for name, value in values.items()}
+    exprs = _resolved(exprs)
+    return {symbol: exprs[name] for name in exprs for symbol in by_name.get(name, [])}
+
+
+def _resolved(exprs: dict) -> dict:
+    """Values that mention other substituted names (``u="2*d", d=3``) resolved in turn."""
+    for _ in range(len(exprs) + 1):
+        pending = {name: {s: exprs[s.name] for s in value.free_symbols if s.name in exprs}
+                   for name, value in exprs.items()}
+        if not any(pending.values()):
+            return exprs
+        exprs = {name: value.xreplace(pending[name]) for name, value in exprs.items()}
+    raise SymparamError("subs: the values refer to each other in a cycle")
 
 
 class _DerivationCache:

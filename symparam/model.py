@@ -134,17 +134,22 @@ class Model(Layer):
         return per_layer, [known[id(t)] for t in self.outputs]
 
     def _combine(self, per_layer, shapes, output_shapes) -> Derivation:
+        """One derivation for the whole model: each layer's symbols tagged ``^(i)``, counts
+        summed layer by layer (so each layer's tidy formula survives in the total)."""
+        if not self.trainable:
+            per_layer = {layer: frozen(d) for layer, d in per_layer.items()}
         equations, weights = [], {}
-        for index, (layer, derivation) in enumerate(per_layer.items(), start=1):
+        for index, derivation in enumerate(per_layer.values(), start=1):
             eqs, found = tagged(derivation, f"({index})", keep=())
             equations += eqs
             weights.update(found)
-        result = Derivation.from_weights(
+        return Derivation(
             class_name=self.class_name,
             input_shape=shapes if self._list_inputs else shapes[0],
             output_shape=output_shapes if self._list_outputs else output_shapes[0],
-            weights=weights, equations=equations, name=self.name, factor=False)
-        return result if self.trainable else frozen(result)
+            weights=weights, equations=equations, name=self.name,
+            trainable=sympy.Add(*(d.trainable for d in per_layer.values())),
+            non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())))
 
     # -- the summary --------------------------------------------------------------------------
     def summary_layers(self) -> list:

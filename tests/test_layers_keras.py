@@ -15,7 +15,8 @@ import pytest
 import sympy
 
 import symparam as S
-from keras_reference import Dim, check_spec, spec
+import symparam.layers as SL
+from keras_reference import Dim, SymbolicRoute, check_layer, check_spec, spec
 from symparam.layers import GRU, LSTM, Conv2D, Dense, Embedding
 
 # Sizes shared by the cases; the symbolic route names them.
@@ -313,3 +314,22 @@ def test_published_conv2d_formula():
     assert same_expression(grouped, f_ * (kh * kw * c_ / g + 1)), grouped
     assert keras_params(keras.layers.Conv2D(8, (3, 5), groups=2), (32, 32, 4)) == \
         8 * (3 * 5 * 4 // 2 + 1)
+
+
+# -- the shared check itself can fail ----------------------------------------------------------
+def test_check_layer_rejects_a_wrong_concrete_count():
+    with pytest.raises(AssertionError, match="concrete route"):
+        check_layer(Dense(33), keras.layers.Dense(32), (4,))
+
+
+def test_check_layer_rejects_a_wrong_symbolic_route():
+    u_ = S.dims("u")
+    route = SymbolicRoute(layer=Dense(u_ + 1), input_shape=(4,), values={"u": 32})
+    with pytest.raises(AssertionError, match="symbolic route"):
+        check_layer(Dense(32), keras.layers.Dense(32), (4,), symbols=route)
+
+
+def test_check_layer_rejects_a_wrong_output_shape():
+    # Equal counts (none), different shapes: (None, 3, 4) against Keras's (None, 12).
+    with pytest.raises(AssertionError, match="output_shape"):
+        check_layer(SL.Dropout(0.5), keras.layers.Flatten(), (3, 4))
