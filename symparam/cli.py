@@ -56,9 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     table = commands.add_parser("table", help="formulas table of the catalogue")
     table.add_argument("names", nargs="*", help="layer classes (all by default)")
 
-    for sub in (layer, model, table):
+    keras = commands.add_parser("keras", help="read a Keras .keras file or JSON config "
+                                              "without running it")
+    keras.add_argument("source", help="MODEL.keras or CONFIG.json")
+    keras.add_argument("--symbolic", action="append", metavar="LAYER.FIELD=dim",
+                       help="turn a size into a symbol, e.g. Dense.units=u (a layer name or "
+                            "class; repeatable)")
+    keras.add_argument("--reconcile", action="store_true",
+                       help="also build the model in Keras (safe_mode=True) and compare; "
+                            "exit 1 on any mismatch")
+
+    for sub in (layer, model, table, keras):
         sub.add_argument("--format", default="text", choices=formats)
-    for sub in (layer, model):
+    for sub in (layer, model, keras):
         sub.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="give a dimension a value (repeatable)")
     return parser
@@ -87,6 +97,20 @@ def _model(options) -> str:
     return render(summary, options.format, values=values)
 
 
+def _keras(options) -> tuple[str, int]:
+    from symparam.importers.keras import read_keras
+    model, found = read_keras(options.source, symbolic=options.symbolic or ())
+    summary = model.summary()
+    values = {**found, **_values(options.set, summary.free_symbols)}
+    if not options.reconcile:
+        return render(summary, options.format, values=values), 0
+    from symparam.importers.keras_live import load_keras_model
+    from symparam.reconcile import reconcile
+    print("symparam: building the model in Keras (safe_mode=True) to compare", file=sys.stderr)
+    report = reconcile(load_keras_model(options.source), symbolic=options.symbolic or ())
+    return render(report, options.format), 0 if report.ok else 1
+
+
 def _table(options) -> str:
     from symparam.catalogue import formulas_table
     return formulas_table(options.names).render(options.format)
@@ -95,9 +119,10 @@ def _table(options) -> str:
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     options = _parser().parse_args(argv)
-    handlers = {"layer": _layer, "model": _model, "table": _table}
+    handlers = {"layer": _layer, "model": _model, "table": _table, "keras": _keras}
     try:
         output = handlers[options.command](options)
+        output, code = output if isinstance(output, tuple) else (output, 0)
     except SymparamError as error:
         print(f"symparam: error: {error}", file=sys.stderr)
         return 2
@@ -105,7 +130,7 @@ def main(argv=None) -> int:
         print("symparam: error: input too large or nested too deeply", file=sys.stderr)
         return 2
     sys.stdout.write(output)
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -201,8 +201,20 @@ class Layer:
         if unknown:
             raise SymparamError(self._unknown_argument(unknown[0]))
 
+    @classmethod
+    def argument_names(cls) -> list:
+        """The keyword arguments the class accepts, gathered along its ``__init__`` chain."""
+        names: list = []
+        for klass in cls.__mro__:
+            if "__init__" in vars(klass) and issubclass(klass, Layer):
+                for name, p in inspect.signature(klass.__init__).parameters.items():
+                    if name not in names and name != "self" and p.kind not in (
+                            p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                        names.append(name)
+        return names
+
     def _unknown_argument(self, field: str) -> str:
-        known = [p for p in inspect.signature(type(self)).parameters if p != "kwargs"]
+        known = self.argument_names()
         close = difflib.get_close_matches(field, known + sorted(args.IGNORED_KERAS_ARGS), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"{args.where(self)}: unknown argument {field!r}{hint}"

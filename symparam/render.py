@@ -19,6 +19,7 @@ from symparam.catalogue import FormulasTable
 from symparam.engine import Derivation
 from symparam.errors import SymparamError, shorten
 from symparam.model import Summary
+from symparam.reconcile import Reconciliation, describe
 from symparam.printing import text
 from symparam.shapes import format_shape
 
@@ -62,6 +63,8 @@ def render(report, fmt="text", *, values=None, template_folder=None) -> str:
         view, kind = derivation_view(report, values or {}), "derivation"
     elif isinstance(report, FormulasTable):
         view, kind = formulas_view(report), "table"
+    elif isinstance(report, Reconciliation):
+        view, kind = reconciliation_view(report), "reconcile"
     else:
         raise SymparamError(f"cannot render {type(report).__name__}")
     if fmt is Format.JSON:
@@ -176,3 +179,42 @@ def formulas_view(report: FormulasTable) -> dict:
                  "example_values": {name: value for name, value in report.values}}
     return {"table": table(headers, rows, [False] * 5 + [True]), "values": values,
             "json": json_view}
+
+
+def reconciliation_view(report: Reconciliation) -> dict:
+    symbolic = any(_has_symbols(row.formula) for row in report.rows)
+    headers = (["Layer (type)", "Output Shape", f"{report.framework} shape"]
+               + (["Param formula"] if symbolic else [])
+               + ["Param #", f"{report.framework} #", "Verdict"])
+    rows = []
+    for row in report.rows:
+        cells = [f"{row.name} ({row.class_name})", format_shape(row.output_shape),
+                 format_shape(row.reference_shape) if row.reference_shape is not None else "?"]
+        if symbolic:
+            cells.append(text(row.formula))
+        cells += [expr_text(row.params), f"{row.reference_params:,}", describe(row)]
+        rows.append(cells)
+    totals = [(label, expr_text(getattr(report, key)),
+               f"{getattr(report, 'reference_' + key):,}")
+              for label, key in (("Total params", "total"), ("Trainable params", "trainable"),
+                                 ("Non-trainable params", "non_trainable"))]
+    notes = sorted({(row.class_name, row.note) for row in report.rows if row.note})
+    json_view = {
+        "name": report.name, "framework": report.framework, "ok": report.ok,
+        "layers": [{"name": row.name, "class_name": row.class_name,
+                    "formula": str(row.formula), "params": str(row.params),
+                    "reference_params": row.reference_params,
+                    "trainable": str(row.trainable),
+                    "reference_trainable": row.reference_trainable,
+                    "output_shape": shape_json(row.output_shape),
+                    "reference_shape": None if row.reference_shape is None
+                    else shape_json(row.reference_shape),
+                    "matches": row.matches, "note": row.note} for row in report.rows],
+        "total": str(report.total), "reference_total": report.reference_total,
+        "trainable": str(report.trainable), "reference_trainable": report.reference_trainable,
+        "non_trainable": str(report.non_trainable),
+        "reference_non_trainable": report.reference_non_trainable,
+    }
+    return {"name": report.name, "framework": report.framework, "ok": report.ok,
+            "table": table(headers, rows, [False] * (len(headers) - 3) + [True, True, False]),
+            "totals": totals, "notes": notes, "json": json_view}

@@ -73,3 +73,22 @@ def product(dims_: Sequence[Dim]) -> Dim:
     if any(item is None for item in dims_):
         return None
     return sympy.Mul(*dims_)
+
+
+def transpose_length(length: Dim, kernel, *, stride=1, padding: str = "valid",
+                     output_padding=None, dilation=1) -> Dim:
+    """Output length of a transposed convolution along one axis (Keras 3's shape rule).
+
+    With the dilated window ``w = (k-1)*dilation + 1`` and input length ``L``:
+    ``(L-1)*s + max(w, s)`` for ``valid`` and ``L*s`` for ``same``; an explicit
+    ``output_padding`` ``p`` gives ``(L-1)*s + w + p`` (``valid``) or
+    ``(L-1)*s + (w mod 2) + p`` (``same``).  ``Max`` and ``Mod`` stay symbolic.
+    """
+    if length is None:
+        return None
+    span = (kernel - 1) * dilation + 1
+    if output_padding is None:
+        return length * stride if padding == "same" else \
+            (length - 1) * stride + sympy.Max(span, stride)
+    tail = sympy.Mod(span, 2) if padding == "same" else span
+    return (length - 1) * stride + tail + output_padding

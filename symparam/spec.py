@@ -218,7 +218,7 @@ def construct(cls: type, arguments: dict, where: str) -> Layer:
     signature = inspect.signature(cls)
     if not all(isinstance(key, str) for key in arguments):
         raise SymparamError(f"{where}: argument names must be strings")
-    known = [name for name in signature.parameters if name != "kwargs"]
+    known = cls.argument_names()
     for key in arguments:
         if key not in known and key not in IGNORED_KERAS_ARGS | {"name", "trainable"}:
             close = difflib.get_close_matches(key, known, n=1)

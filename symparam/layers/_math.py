@@ -29,12 +29,24 @@ def activation_name(value: object, *, owner: str, field: str = "activation") -> 
     """A Keras activation given by name (``None`` and ``"linear"`` mean the identity)."""
     if value is None or value == "linear":
         return None
-    if isinstance(value, dict):  # a serialized Keras activation: {"class_name": ..., "config": ...}
-        value = value.get("config", {}).get("name") if value.get("class_name") == "function" \
-            else value.get("class_name")
+    if isinstance(value, dict):  # a serialized Keras activation, never imported or called
+        value = _serialized_activation(value, owner=owner, field=field)
     if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
         raise SymparamError(f"{owner}: {field} must be an activation name, got {shorten(value)}")
     return None if value == "linear" else value
+
+
+def _serialized_activation(value: dict, *, owner: str, field: str):
+    """The name inside ``{"module": "keras.activations", "class_name": "function", ...}``."""
+    module = value.get("module")
+    if module is not None and module not in ("keras.activations", "keras.src.activations",
+                                             "keras.layers", "keras"):
+        raise SymparamError(f"{owner}: {field} from module {shorten(module)} is not supported")
+    config = value.get("config")
+    if value.get("class_name") == "function":
+        return config if isinstance(config, str) else (config or {}).get("name") \
+            if isinstance(config, dict) else None
+    return value.get("class_name")
 
 
 def activate(name: str | None, expr):

@@ -1,11 +1,17 @@
-"""Core layers: the input placeholder, ``Dense``, ``Embedding`` and ``Activation``."""
+"""Core layers: the input placeholder, ``Dense``, ``Embedding``, ``Activation``, ``Identity``
+and ``Masking``; ``Lambda`` is refused because it runs arbitrary code."""
 
 from __future__ import annotations
 
+import math
+
+import sympy
 from sympy import Eq
 
 from symparam import args
+from symparam.dims import dim
 from symparam.engine import Derivation, Layer
+from symparam.errors import SymparamError
 from symparam.graph import Node, Tensor
 from symparam.layers._math import activate, activation_name, affine, vector
 from symparam.layers.registry import register
@@ -108,3 +114,62 @@ class Activation(Layer):
 
     def equations(self, x):
         return [Eq(vector("y", x.shape[0]), activate(self.activation, x))]
+
+
+
+class Elementwise(Layer):
+    """Base of weightless layers that act on each number (or each position) of the input:
+    the shape passes through unchanged, whatever its rank, and the last axis may be unknown."""
+
+    def features(self, input_shape):
+        known = len(input_shape) > 1 and input_shape[-1] is not None
+        return input_shape[-1] if known else dim("d")
+
+    def output_shape(self, input_shape):
+        return input_shape
+
+
+@register
+class Identity(Elementwise):
+    """``y = x``: a placeholder that does nothing (Keras ``Identity``)."""
+
+    def equations(self, x):
+        return [Eq(vector("y", x.shape[0]), x)]
+
+
+@register
+class Masking(Elementwise):
+    """Skip time steps whose features all equal ``mask_value`` (Keras ``Masking``).
+
+    ``m = min(1, 1^T [x != v])`` is 1 unless every feature at the position equals ``v``, and
+    ``y = x m`` zeroes the masked positions; later layers that support masks skip them.
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = self.as_number("mask_value", mask_value, -math.inf, math.inf)
+
+    def equations(self, x):
+        t = sympy.Symbol("t")
+        differs = x.applyfunc(sympy.Lambda(t, sympy.Piecewise(
+            (0, sympy.Eq(t, self.mask_value)), (1, True))))
+        count = sympy.OneMatrix(1, x.shape[0]) * differs
+        mask = sympy.MatrixSymbol("m", 1, 1)
+        return [Eq(mask, count.applyfunc(sympy.Lambda(t, sympy.Min(t, 1)))),
+                Eq(vector("y", x.shape[0]), x * mask)]
+
+
+class Lambda(Layer):
+    """Keras ``Lambda`` wraps arbitrary Python code, so symparam refuses it (DESIGN section 6).
+
+    Not registered: a layer that cannot be constructed has no symbolic example, and specs or
+    Keras files naming ``Lambda`` must be refused before any of their code is looked at.
+    """
+
+    def __init__(self, function=None, output_shape=None, mask=None, arguments=None, **kwargs):
+        name = kwargs.get("name")
+        label = f"Lambda {name!r}" if isinstance(name, str) and 0 < len(name) <= 200 \
+            else "Lambda"
+        raise SymparamError(
+            f"{label}: Lambda layers run arbitrary code and are not supported; write the "
+            "computation as a symparam.Layer subclass with equations() instead")

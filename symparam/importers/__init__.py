@@ -1,0 +1,1 @@
+"""Importers: models from other frameworks' files and objects, translated without running them."""

@@ -1,0 +1,1 @@
+"""Attention layers: projections are weights, the attention products are not."""
