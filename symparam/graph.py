@@ -6,17 +6,24 @@ the layer at once (so shape errors surface where the user wrote the call) and re
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+
+_CALLS = itertools.count()
 
 
 @dataclass(eq=False)
 class Node:
-    """One call of a layer: the tensors it read and the tensors it produced."""
+    """One call of a layer: the tensors it read and the tensors it produced.
+
+    ``order`` numbers calls as they happen, so a summary can show a shared layer's latest call
+    as Keras does."""
 
     layer: object
     inputs: list
     outputs: list = field(default_factory=list)
     derivation: object = None
+    order: int = field(default_factory=lambda: next(_CALLS))
 
 
 @dataclass(eq=False)

@@ -159,7 +159,7 @@ class Model(Layer):
     def summary(self) -> Summary:
         """Per-layer rows in Keras's order, and the totals (each layer counted once)."""
         last_node = {}
-        for node in self._nodes:
+        for node in sorted(self._nodes, key=lambda node: node.order):
             last_node[node.layer] = node
         rows, names = [], self._names
         for layer in self.summary_layers():

@@ -138,6 +138,8 @@ CONV = [
     case(spec("Conv1D", f, 3, strides=3, padding="same"), L, c),
     case(spec("Conv1D", f, 3, dilation_rate=2), L, c),
     case(spec("Conv1D", f, 3, dilation_rate=2, padding="causal"), L, c),
+    case(spec("Conv1D", f, 4, strides=3, padding="causal"), L, c),
+    case(spec("Conv1D", f, 2, strides=2, padding="same"), Dim("L", 21), c),
     case(spec("Conv1D", f, 3, dilation_rate=3, padding="same"), L, c),
     case(spec("Conv1D", f, 3, groups=2), L, c),
     case(spec("Conv1D", Dim("f", 6), 3, groups=3), L, c),
@@ -152,6 +154,7 @@ CONV = [
     case(spec("Conv2D", f, (3, 2), strides=(2, 3)), H, W, Dim("c", 4)),
     case(spec("Conv2D", f, (3, 2), strides=(2, 3), padding="same"), H, Dim("W", 11), Dim("c", 4)),
     case(spec("Conv2D", f, 3, dilation_rate=(2, 1)), H, W, Dim("c", 4)),
+    case(spec("Conv2D", f, (4, 2), strides=(3, 2), padding="same"), Dim("H", 13), W, Dim("c", 4)),
     case(spec("Conv2D", f, 3, dilation_rate=2, padding="same"), H, W, Dim("c", 4)),
     case(spec("Conv2D", Dim("f", 8), 3, groups=2), H, W, Dim("c", 4)),
     case(spec("Conv2D", Dim("f", 8), (1, 3), groups=4), H, W, Dim("c", 4)),
@@ -250,6 +253,81 @@ OTHERS = [
 @pytest.mark.parametrize("layer_spec, shape, dtype", OTHERS)
 def test_reshaping_merging_normalization(layer_spec, shape, dtype):
     run(layer_spec, shape, dtype)
+
+
+# -- Keras arguments that change nothing countable, and nested wrappers -----------------------
+MORE = [
+    case(spec("Embedding", Dim("V", 50), Dim("e", 8), mask_zero=True), Dim("n", 4),
+         dtype="int32"),
+    case(spec("Dense", u, kernel_initializer="zeros", bias_initializer="ones",
+              kernel_regularizer="l2"), d),
+    case(spec("LSTM", u, dropout=0.1, recurrent_dropout=0.2, unit_forget_bias=False), T, d),
+    case(spec("GRU", u, dropout=0.1, unroll=True), T, d),
+    case(spec("Conv2D", f, 3, kernel_initializer="he_normal", bias_regularizer="l1"),
+         H, W, Dim("c", 3)),
+    case(spec("Conv2D", f, 4, dilation_rate=2, padding="same"), H, W, Dim("c", 3)),
+    case(spec("Conv1D", f, 3, activation="swish", padding="causal", dilation_rate=4), L, c),
+    case(spec("MaxPooling1D", pool_size=2, strides=3), L, c),
+    case(spec("MaxPooling2D", pool_size=(2, 2), strides=(3, 1), padding="same"),
+         H, W, Dim("c", 3)),
+    case(spec("Bidirectional", spec("LSTM", u, return_state=True, return_sequences=True),
+              merge_mode=None, trainable=False), T, d),
+    case(spec("Bidirectional", spec("SimpleRNN", u, use_bias=False, return_state=True),
+              merge_mode="ave"), T, d),
+    case(spec("TimeDistributed", spec("LSTM", u)), T, Dim("t", 4), d),
+    case(spec("TimeDistributed", spec("Bidirectional", spec("GRU", u))), T, Dim("t", 4), d),
+    case(spec("TimeDistributed", spec("Dense", u), trainable=False), T, d),
+    case(spec("BatchNormalization", axis=2), Dim("a", 3), Dim("b", 4), Dim("c", 5)),
+    case(spec("BatchNormalization", axis=-2), Dim("a", 3), Dim("b", 4), Dim("c", 5)),
+    case(spec("Activation", "gelu"), d),
+    case(spec("Dense", u, activation="leaky_relu"), d),
+]
+
+
+@pytest.mark.parametrize("layer_spec, shape, dtype", MORE)
+def test_more_keras_arguments(layer_spec, shape, dtype):
+    run(layer_spec, shape, dtype)
+
+
+# -- unknown lengths (None) inside the shape, as for variable-length sequences -----------------
+VARIABLE_LENGTH = [
+    case(spec("Dense", u), None, d),
+    case(spec("Embedding", Dim("V", 50), Dim("e", 8)), None, dtype="int32"),
+    case(spec("LSTM", u, return_sequences=True), None, d),
+    case(spec("GRU", u, return_state=True), None, d),
+    case(spec("Bidirectional", spec("LSTM", u, return_sequences=True)), None, d),
+    case(spec("TimeDistributed", spec("Dense", u)), None, d),
+    case(spec("Conv1D", f, 3), None, c),
+    case(spec("Conv1D", f, 3, strides=2, padding="causal"), None, c),
+    case(spec("Conv2D", f, 3, padding="same"), None, None, Dim("c", 3)),
+    case(spec("MaxPooling1D", 2), None, c),
+    case(spec("AveragePooling2D", 2, data_format="channels_first"), Dim("c", 3), None, W),
+    case(spec("Concatenate"), inputs=[(None, Dim("a", 3)), (None, Dim("b", 4))]),
+    case(spec("Concatenate", axis=1), inputs=[(None, d), (Dim("n", 4), d)]),
+    case(spec("Add"), inputs=[(None, Dim("a", 3)), (None, Dim("a", 3))]),
+    case(spec("BatchNormalization"), None, Dim("d", 6)),
+    case(spec("Dropout", 0.1), None, d),
+]
+
+
+@pytest.mark.parametrize("layer_spec, shape, dtype", VARIABLE_LENGTH)
+def test_unknown_lengths(layer_spec, shape, dtype):
+    run(layer_spec, shape, dtype)
+
+
+def test_flatten_of_an_unknown_length_is_unknown():
+    # No symbol survives (the product is unknown), so only the concrete route applies.
+    check_layer(SL.Flatten(), keras.layers.Flatten(), (None, 3))
+
+
+def test_sizes_given_as_strings():
+    """Sizes may be strings parsed by ``S.parse``; compared with Keras after ``subs``."""
+    r = Dense(units="4*u").derive((None, "d")).subs(u=8, d=3)
+    assert (r.params, r.output_shape) == (keras_params(keras.layers.Dense(32), (3,)), (None, 32))
+    r = LSTM(units="2*u", return_sequences=True).derive("None,T,d").subs(u=4, d=3, T=5)
+    keras_lstm = keras.layers.LSTM(8, return_sequences=True)
+    out = keras_lstm(keras.Input((5, 3)))
+    assert (r.params, r.output_shape) == (keras_lstm.count_params(), tuple(out.shape))
 
 
 # -- the seed post's published numbers and formulas ---------------------------------------------

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 
-from sympy import Eq, Float, HadamardProduct, Lambda, Piecewise, Symbol, exp
+from sympy import Eq, Float, HadamardProduct, Piecewise, exp
 
 from symparam import args
 from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import activate, vector
-from symparam.layers.core import Elementwise
+from symparam.layers.core import Elementwise, curve
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, product
 
@@ -26,8 +26,7 @@ class Curve(Elementwise):
         raise NotImplementedError
 
     def equations(self, x):
-        t = Symbol("t")
-        return [Eq(vector("y", x.shape[0]), x.applyfunc(Lambda(t, self.curve(t))))]
+        return [Eq(vector("y", x.shape[0]), curve(self.curve, x))]
 
     def as_slope(self, field, value, low=0.0):
         return self.as_number(field, value, low, math.inf)

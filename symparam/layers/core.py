@@ -7,6 +7,8 @@ import math
 
 import sympy
 from sympy import Eq
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from symparam import args
 from symparam.dims import dim
@@ -117,6 +119,24 @@ class Activation(Layer):
 
 
 
+
+class Applied(ElementwiseApplyFunction):
+    """``f`` applied to every entry of a matrix, left unevaluated even when it is 1x1.
+
+    SymPy's own class calls ``f`` on a 1x1 matrix itself, which fails for a ``Piecewise``
+    curve (a matrix cannot be compared with 0), also later when ``subs`` sets a size to 1.
+    """
+
+    def __new__(cls, function, expr):
+        return MatrixExpr.__new__(cls, sympy.sympify(function), sympy.sympify(expr))
+
+
+def curve(body, x):
+    """The scalar curve ``t -> body(t)`` applied to every entry of ``x``."""
+    t = sympy.Symbol("t")
+    return Applied(sympy.Lambda(t, body(t)), x)
+
+
 class Elementwise(Layer):
     """Base of weightless layers that act on each number (or each position) of the input:
     the shape passes through unchanged, whatever its rank, and the last axis may be unknown."""
@@ -150,12 +170,10 @@ class Masking(Elementwise):
         self.mask_value = self.as_number("mask_value", mask_value, -math.inf, math.inf)
 
     def equations(self, x):
-        t = sympy.Symbol("t")
-        differs = x.applyfunc(sympy.Lambda(t, sympy.Piecewise(
-            (0, sympy.Eq(t, self.mask_value)), (1, True))))
+        differs = curve(lambda t: sympy.Piecewise((0, Eq(t, self.mask_value)), (1, True)), x)
         count = sympy.OneMatrix(1, x.shape[0]) * differs
         mask = sympy.MatrixSymbol("m", 1, 1)
-        return [Eq(mask, count.applyfunc(sympy.Lambda(t, sympy.Min(t, 1)))),
+        return [Eq(mask, curve(lambda t: sympy.Min(t, 1), count)),
                 Eq(vector("y", x.shape[0]), x * mask)]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sympy
-from sympy import Eq
+from sympy import Eq, HadamardPower, Integer, Rational
 
 from symparam import args
 from symparam.engine import Layer
-from symparam.errors import SymparamError
+from symparam.dims import dim
+from symparam.errors import SymparamError, shorten
 from symparam.layers._math import stack, vector
+from symparam.layers.core import curve
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, is_shape_list, same_dims
 
@@ -99,3 +101,114 @@ class Concatenate(Layer):
             joined = stack(*xs)
             return [Eq(vector("y", joined.shape[0]), joined)]
         return [Eq(vector("y", xs[0].shape[0]), xs[0])]
+
+
+@register
+class Subtract(Merge):
+    """Element-wise difference ``y = x_1 - x_2`` of exactly two inputs (Keras ``Subtract``)."""
+
+    def _inputs(self, input_shape) -> list:
+        if not is_shape_list(input_shape) or len(input_shape) != 2:
+            raise SymparamError(f"{args.where(self)}: expects a list of exactly 2 inputs, got "
+                                f"{format_shape(input_shape)}")
+        return input_shape
+
+    def equations(self, xs):
+        return [Eq(vector("y", xs[0].shape[0]), xs[0] - xs[1])]
+
+
+@register
+class Multiply(Merge):
+    """Element-wise product ``y = x_1 * x_2 * ...`` (Keras ``Multiply``)."""
+
+    def equations(self, xs):
+        return [Eq(vector("y", xs[0].shape[0]), sympy.HadamardProduct(*xs))]
+
+
+@register
+class Average(Merge):
+    """Element-wise mean ``y = (x_1 + ... + x_n) / n`` (Keras ``Average``)."""
+
+    def equations(self, xs):
+        return [Eq(vector("y", xs[0].shape[0]),
+                   sympy.MatMul(sympy.Rational(1, len(xs)), sympy.MatAdd(*xs)))]
+
+
+class Extremum(Merge):
+    """Element-wise maximum (or minimum) of the inputs, folded pairwise through running
+    results ``m_k``: ``max(a, b) = a + max(b - a, 0)`` and ``min(a, b) = a + min(b - a, 0)``."""
+
+    pick = staticmethod(sympy.Max)
+
+    def equations(self, xs):
+        equations, result = [], xs[0]
+        for i, x in enumerate(xs[1:], start=2):
+            target = vector("y" if i == len(xs) else f"m_{i}", x.shape[0])
+            equations.append(Eq(target, result + curve(lambda t: self.pick(t, 0), x - result)))
+            result = target
+        return equations
+
+
+@register
+class Maximum(Extremum):
+    """Element-wise maximum of the inputs (Keras ``Maximum``)."""
+
+
+@register
+class Minimum(Extremum):
+    """Element-wise minimum of the inputs (Keras ``Minimum``)."""
+
+    pick = staticmethod(sympy.Min)
+
+
+@register
+class Dot(Layer):
+    """Dot product of two inputs along one axis each, per example (Keras ``Dot``, batch dot).
+
+    The feature vectors are the two contracted axes: ``y = x_1^T x_2`` (cosine similarity with
+    ``normalize=True``).  The output shape is Keras's: the first input's other axes, then the
+    second's without its batch axis, and ``(None, 1)`` when only the batch would remain.
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        items = list(axes) if isinstance(axes, (list, tuple)) else [axes]
+        if len(items) not in (1, 2):
+            raise SymparamError(f"{args.where(self)}: axes must be an integer or a pair of "
+                                f"integers, got {shorten(axes)}")
+        self.axes = tuple(self.as_axis("axes", a) for a in items) * (3 - len(items))
+        self.normalize = self.as_flag("normalize", normalize)
+
+    def _contracted(self, input_shape) -> list:
+        if not is_shape_list(input_shape) or len(input_shape) != 2:
+            raise SymparamError(f"{args.where(self)}: expects a list of exactly 2 inputs, got "
+                                f"{format_shape(input_shape)}")
+        found = []
+        for shape, axis in zip(input_shape, self.axes):
+            if not -len(shape) <= axis < len(shape) or axis % len(shape) == 0:
+                raise SymparamError(f"{args.where(self)}: axes {list(self.axes)} must name a "
+                                    f"non-batch axis of {format_shape(shape)}")
+            found.append(axis % len(shape))
+        first, second = (shape[a] for shape, a in zip(input_shape, found))
+        if not same_dims(first, second):
+            raise SymparamError(f"{args.where(self)}: axis sizes {first} and {second} differ "
+                                f"in {format_shape(input_shape)}")
+        return found
+
+    def features(self, input_shape):
+        first, second = (shape[a] for shape, a in zip(input_shape,
+                                                         self._contracted(input_shape)))
+        size = first if first is not None else second
+        return [dim("d") if size is None else size] * 2
+
+    def equations(self, xs):
+        if self.normalize:
+            xs = [x * HadamardPower(x.T * x, Rational(-1, 2)) for x in xs]
+        return [Eq(vector("y", 1), xs[0].T * xs[1])]
+
+    def output_shape(self, input_shape):
+        a, b = self._contracted(input_shape)
+        first, second = list(input_shape[0]), list(input_shape[1])
+        del first[a], second[b], second[0]
+        result = first + second
+        return tuple(result + [Integer(1)] if len(result) == 1 else result)

@@ -1,8 +1,9 @@
-"""Pooling: a maximum or a mean over each window, channel by channel, with no weights."""
+"""Pooling: a maximum or a mean over each window (or over every position), channel by channel,
+with no weights."""
 
 from __future__ import annotations
 
-from sympy import Eq, Function
+from sympy import Eq, Function, Integer
 
 from symparam import args
 from symparam.engine import Layer
@@ -53,3 +54,46 @@ MaxPooling3D = _pooling("MaxPooling3D", 3, "max")
 AveragePooling1D = _pooling("AveragePooling1D", 1, "average")
 AveragePooling2D = _pooling("AveragePooling2D", 2, "average")
 AveragePooling3D = _pooling("AveragePooling3D", 3, "average")
+
+
+class GlobalPooling(Layer):
+    """Keras ``BaseGlobalPooling``: one maximum or mean per channel over every position.
+
+    ``keepdims=True`` keeps the spatial axes with length 1.
+    """
+
+    rank = 2
+    reduce = "max"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _spatial.data_format(self, data_format)
+        self.keepdims = self.as_flag("keepdims", keepdims)
+
+    def features(self, input_shape):
+        return _spatial.channels(self, input_shape, self.rank, self.data_format)
+
+    def equations(self, x):
+        over_positions = Function(f"global_{self.reduce}")
+        return [Eq(vector("y", x.shape[0]), x.applyfunc(over_positions))]
+
+    def output_shape(self, input_shape):
+        batch, _, c = _spatial.split_spatial(self, input_shape, self.rank, self.data_format)
+        if not self.keepdims:
+            return (batch, c)
+        return _spatial.join_spatial(batch, [Integer(1)] * self.rank, c, self.data_format)
+
+
+def _global_pooling(name: str, rank: int, reduce: str) -> type:
+    doc = (f"{'Maximum' if reduce == 'max' else 'Mean'} of each channel over all positions of "
+           f"a {rank}D input (Keras ``{name}``).")
+    return register(type(name, (GlobalPooling,), {"rank": rank, "reduce": reduce,
+                                                  "__doc__": doc, "__module__": __name__}))
+
+
+GlobalMaxPooling1D = _global_pooling("GlobalMaxPooling1D", 1, "max")
+GlobalMaxPooling2D = _global_pooling("GlobalMaxPooling2D", 2, "max")
+GlobalMaxPooling3D = _global_pooling("GlobalMaxPooling3D", 3, "max")
+GlobalAveragePooling1D = _global_pooling("GlobalAveragePooling1D", 1, "average")
+GlobalAveragePooling2D = _global_pooling("GlobalAveragePooling2D", 2, "average")
+GlobalAveragePooling3D = _global_pooling("GlobalAveragePooling3D", 3, "average")
