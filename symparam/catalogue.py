@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symparam.examples import NUMERIC, example
+from symparam.errors import SymparamError
+from symparam.examples import EXAMPLES, NUMERIC, WRAPPED, example
 from symparam.layers import LAYERS
 
 
@@ -33,32 +34,56 @@ class FormulasTable:
         from symparam.render import render
         return render(self, fmt, **options)
 
+    def _repr_markdown_(self) -> str:
+        from symparam.render import render
+        return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        from symparam.render import render
+        return render(self, "latex")
+
+    def _repr_html_(self) -> str:
+        from symparam.render import render
+        return render(self, "html", standalone=False)
+
     def __repr__(self) -> str:
         return f"<FormulasTable: {len(self.rows)} layers>"
 
 
 def formulas_table(names=None) -> FormulasTable:
-    """The table for the layers called ``names`` (all registered layers by default)."""
+    """The table for the layers called ``names`` (by default every layer with an example)."""
     from symparam.layers import layer_class
-    chosen = list(names) if names else sorted(LAYERS)
+    chosen = list(names) if names else sorted(set(LAYERS) & (set(EXAMPLES) | set(WRAPPED)))
     rows = []
     for name in chosen:
         layer_class(name)  # refuses unknown names with a suggestion
+        if name not in EXAMPLES and name not in WRAPPED:
+            raise SymparamError(f"{name} has no example in symparam/examples.py yet")
         layer, shape = example(name)
         derivation = layer.derive(shape)
         numeric = derivation.subs(**NUMERIC)
-        rows.append(TableRow(name, _arguments(layer), derivation.input_shape,
+        rows.append(TableRow(name, _arguments(name, layer), derivation.input_shape,
                              derivation.output_shape, derivation.params, numeric.params,
                              numeric.output_shape))
     return FormulasTable(tuple(rows), tuple(sorted(NUMERIC.items())))
 
 
-def _arguments(layer) -> str:
-    shown = []
-    for key, value in vars(layer).items():
-        if key.startswith("_") or key in ("name", "trainable"):
-            continue
-        if hasattr(value, "class_name"):
-            value = f"{value.class_name}(...)"
-        shown.append(f"{key}={value}")
-    return ", ".join(shown[:3])
+def _arguments(name: str, layer) -> str:
+    """The example's keyword arguments as written: ``filters=f, kernel_size=(k_h, k_w)``."""
+    given = EXAMPLES[name][0] if name in EXAMPLES else {
+        key: getattr(layer, key) for key in ("layer",) if hasattr(layer, key)}
+    return ", ".join(f"{key}={_argument(value)}" for key, value in given.items())
+
+
+def _argument(value) -> str:
+    if hasattr(value, "class_name"):
+        return f"{value.class_name}({_arguments_of(value)})"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_argument(item) for item in value) + ")"
+    return str(value)
+
+
+def _arguments_of(layer) -> str:
+    """A wrapped layer's size, e.g. ``LSTM(u)``: its (or its cell's) ``units``."""
+    units = getattr(layer, "units", getattr(getattr(layer, "cell", None), "units", None))
+    return "" if units is None else str(units)

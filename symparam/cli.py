@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (layer, model, table, keras):
         sub.add_argument("--format", default="text", choices=formats)
+        sub.add_argument("--standalone", action="store_true", default=None,
+                         help="a complete document (LaTeX); HTML is always a whole page")
     for sub in (layer, model, keras):
         sub.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="give a dimension a value (repeatable)")
@@ -83,7 +85,7 @@ def _layer(options) -> str:
     shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
     derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)
     values = _values(options.set, derivation.free_symbols)
-    return render(derivation, options.format, values=values)
+    return render(derivation, options.format, values=values, standalone=options.standalone)
 
 
 def _model(options) -> str:
@@ -94,7 +96,7 @@ def _model(options) -> str:
     defaults = {name: value for name, value in spec.dims.items()
                 if name in {symbol.name for symbol in present}}
     values = {**defaults, **_values(options.set, present)}
-    return render(summary, options.format, values=values)
+    return render(summary, options.format, values=values, standalone=options.standalone)
 
 
 def _keras(options) -> tuple[str, int]:
@@ -103,17 +105,18 @@ def _keras(options) -> tuple[str, int]:
     summary = model.summary()
     values = {**found, **_values(options.set, summary.free_symbols)}
     if not options.reconcile:
-        return render(summary, options.format, values=values), 0
+        return render(summary, options.format, values=values,
+                      standalone=options.standalone), 0
     from symparam.importers.keras_live import load_keras_model
     from symparam.reconcile import reconcile
     print("symparam: building the model in Keras (safe_mode=True) to compare", file=sys.stderr)
     report = reconcile(load_keras_model(options.source), symbolic=options.symbolic or ())
-    return render(report, options.format), 0 if report.ok else 1
+    return render(report, options.format, standalone=options.standalone), 0 if report.ok else 1
 
 
 def _table(options) -> str:
     from symparam.catalogue import formulas_table
-    return formulas_table(options.names).render(options.format)
+    return formulas_table(options.names).render(options.format, standalone=options.standalone)
 
 
 def main(argv=None) -> int:

@@ -109,6 +109,18 @@ class Derivation:
         from symparam.render import render
         return render(self, fmt, **options)
 
+    def _repr_markdown_(self) -> str:
+        from symparam.render import render
+        return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        from symparam.render import render
+        return render(self, "latex")
+
+    def _repr_html_(self) -> str:
+        from symparam.render import render
+        return render(self, "html", standalone=False)
+
     def __repr__(self) -> str:
         label = f"{self.class_name} {self.name!r}" if self.name else self.class_name
         return (f"<Derivation {label}: params={self.params}, "

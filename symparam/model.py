@@ -52,6 +52,9 @@ class Summary:
     trainable: sympy.Expr
     non_trainable: sympy.Expr
     values: tuple = ()
+    #: the tensors between rows, ``(from_row, to_row, shape)``; ``None`` is the model's input
+    #: (at the start) or output (at the end); a diagram's edges
+    edges: tuple = ()
 
     def subs(self, **values) -> "Summary":
         """The summary with dimensions replaced by values, e.g. ``subs(u=128)``."""
@@ -74,6 +77,18 @@ class Summary:
     def render(self, fmt: str = "text", **options) -> str:
         from symparam.render import render
         return render(self, fmt, **options)
+
+    def _repr_markdown_(self) -> str:
+        from symparam.render import render
+        return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        from symparam.render import render
+        return render(self, "latex")
+
+    def _repr_html_(self) -> str:
+        from symparam.render import render
+        return render(self, "html", standalone=False)
 
     def __repr__(self) -> str:
         return f"<Summary {self.name!r}: {len(self.rows)} rows, total={self.total}>"
@@ -172,7 +187,17 @@ class Model(Layer):
         trainable = sympy.Add(*(row.trainable for row in rows))
         non_trainable = sympy.Add(*(row.non_trainable for row in rows))
         return Summary(self.name or self.default_name, tuple(rows),
-                       sympy.Add(trainable, non_trainable), trainable, non_trainable)
+                       sympy.Add(trainable, non_trainable), trainable, non_trainable,
+                       edges=self._edges())
+
+    def _edges(self) -> tuple:
+        """Each call's input tensors as ``(producer, consumer, shape)``, then the outputs."""
+        names = self._names
+        producer = lambda t: names.get(t.node.layer) if t.node else None  # noqa: E731
+        edges = [(producer(t), names[node.layer], t.shape) for node in self._nodes
+                 if node.layer in names for t in node.inputs]
+        edges += [(producer(t), None, t.shape) for t in self.outputs]
+        return tuple(dict.fromkeys(edges))
 
     def count_params(self) -> sympy.Expr:
         return self.summary().total

@@ -76,6 +76,18 @@ class Reconciliation:
         from symparam.render import render
         return render(self, fmt, **options)
 
+    def _repr_markdown_(self) -> str:
+        from symparam.render import render
+        return render(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        from symparam.render import render
+        return render(self, "latex")
+
+    def _repr_html_(self) -> str:
+        from symparam.render import render
+        return render(self, "html", standalone=False)
+
     def __repr__(self) -> str:
         verdict = "all rows match" if self.ok else f"{len(self.mismatches)} mismatching rows"
         return f"<Reconciliation {self.name!r} with {self.framework}: {verdict}>"

@@ -1,37 +1,54 @@
-"""Rendering: reports become plain data (views) and Jinja2 templates turn views into text.
+"""Rendering: views (plain data, ``symparam.views``) become text through Jinja2 templates.
 
 Only this module imports Jinja2.  Templates are looked up in a user folder (if given), then inside
 the installed package (``symparam/templates``, where the wheel puts them), then in the checkout's
 ``templates/`` folder, so rendering works installed and editable alike.  Templates are never
 built from user strings.
+
+Escaping happens once, when a value is written: every format's environment escapes whatever a
+template prints (HTML by Jinja's autoescape, the others by a ``finalize`` hook with the format's
+escape function), and only markup made here from SymPy's printers is marked safe.  A template
+cannot forget to escape a layer name, and nothing is escaped twice.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Callable
 
 import jinja2
+import markupsafe
 
-from symparam.catalogue import FormulasTable
-from symparam.engine import Derivation
+from symparam import printing, views
 from symparam.errors import SymparamError, shorten
-from symparam.model import Summary
-from symparam.reconcile import Reconciliation, describe
-from symparam.printing import text
-from symparam.shapes import format_shape
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 CHECKOUT_TEMPLATES = Path(__file__).parent.parent / "templates"
+DOT_TIMEOUT = 60
 
 
 class Format(StrEnum):
     """Output formats; the CLI's ``--format`` values."""
 
     TEXT = "text"
+    MARKDOWN = "markdown"
+    LATEX = "latex"
+    HTML = "html"
     JSON = "json"
+    DOT = "dot"
+    MERMAID = "mermaid"
+    SVG = "svg"
+
+
+#: formats that draw a model's graph, so only a ``Summary`` has them
+GRAPHS = (Format.DOT, Format.MERMAID, Format.SVG)
 
 
 def as_format(value) -> Format:
@@ -42,179 +59,277 @@ def as_format(value) -> Format:
         raise SymparamError(f"unknown format {shorten(value)}; choose one of {options}") from None
 
 
-@lru_cache(maxsize=8)
-def environment(user_folder: str | None = None) -> jinja2.Environment:
+# -- escaping: pure functions, one pass over the text each ---------------------------------------
+class Verbatim(str):
+    """Markup this module produced (from SymPy's printers or a rendered template): written as is."""
+
+
+def _control(char: str) -> str:
+    """A control character made visible the way Python writes it: ``\\n``, ``\\x1b``."""
+    return repr(char)[1:-1]
+
+
+def _translate(text: str, table: dict, other: Callable[[str], str] | None = None) -> str:
+    return "".join(table[c] if c in table else other(c) if other and (c < " " or "\x7f" <= c <=
+                                                                      "\x9f") else c
+                   for c in str(text))
+
+
+_LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+          "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+          "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "[": "{[}",
+          "]": "{]}"}
+_MARKDOWN = {"[": "&#91;", "]": "&#93;", **{c: "\\" + c for c in "\\`*_{}<>#+!|$&~^"}}
+_DOT = {"\\": "\\\\", '"': '\\"', "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MERMAID = {'"': "#quot;", "#": "#35;", "&": "#38;", "<": "#lt;", ">": "#gt;", "|": "#124;",
+            "`": "#96;", "\\": "#92;"}
+
+
+def escape_text(text: str) -> str:
+    """Plain text: control characters (newlines, terminal escape codes) made visible."""
+    return _translate(text, {}, _control)
+
+
+def escape_latex(text: str) -> str:
+    """LaTeX text: ``\\ { } $ & # _ % ~ ^`` (and ``< > |``, which OT1 fonts misprint) escaped;
+    control characters shown as ``\\n``; characters pdfLaTeX cannot typeset become ``?``."""
+    latex = _translate(text, _LATEX, lambda c: r"\textbackslash{}" + _control(c)[1:])
+    return "".join(c if ord(c) < 0x180 else "?" for c in latex)
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown text: punctuation that means something (``|`` in tables, ``<`` for raw HTML,
+    ``$`` for math, ``*_`` for emphasis) backslash-escaped, control characters shown."""
+    return _translate(text, _MARKDOWN, lambda c: "\\" + _control(c))
+
+
+def escape_dot(text: str) -> str:
+    """The inside of a quoted Graphviz label: ``\\`` and ``"`` escaped (Graphviz would read
+    ``\\N`` and ``\\n``), entities neutralised, control characters shown."""
+    return _translate(text, _DOT, lambda c: "\\" + _control(c))
+
+
+def escape_mermaid(text: str) -> str:
+    """The inside of a quoted Mermaid label: quotes, ``#``, ``&``, ``<``, ``>``, ``|`` and
+    backticks as Mermaid entity codes, control characters shown."""
+    return _translate(text, _MERMAID, lambda c: "#92;" + _control(c)[1:])
+
+
+# -- how each format writes the view's cells ------------------------------------------------------
+@dataclass(frozen=True)
+class Notation:
+    """One format's way of writing cells: text escaping, math, shapes and numbers.
+
+    ``math`` and ``shape`` return raw markup (LaTeX, MathML or text); ``inline`` wraps it for
+    running text; ``number`` writes a concrete count in running text, ``display`` in math.
+    """
+
+    escape: Callable[[str], str]
+    math: Callable = printing.text
+    shape: Callable = printing.text_shape
+    inline: Callable[[str], str] | None = None
+    display: Callable[[int], str] = "{:,}".format
+    safe: type | None = None
+    equals: str = " = "
+    listing: Callable[[str], str] = "[{}]".format
+    comma: str = ", "
+
+
+def _tex_number(value: int) -> str:
+    return f"{value:,}".replace(",", "{,}")
+
+
+def _mathml_number(value: int) -> str:
+    return f"<mn>{value:,}</mn>"
+
+
+_TEX = dict(math=printing.latex, shape=printing.latex_shape, display=_tex_number, safe=Verbatim)
+NOTATIONS = {
+    Format.TEXT: Notation(escape_text),
+    Format.MARKDOWN: Notation(escape_markdown, inline="${}$".format, **_TEX),
+    Format.LATEX: Notation(escape_latex, inline="${}$".format,
+                           comma=r",\allowbreak ",
+                           **{**_TEX, "shape": partial(printing.latex_shape, breakable=True)}),
+    Format.HTML: Notation(markupsafe.escape, math=printing.mathml, shape=printing.mathml_shape,
+                          inline="<math>{}</math>".format, display=_mathml_number,
+                          safe=markupsafe.Markup, equals="<mo>=</mo>",
+                          listing="<mrow><mo>[</mo>{}<mo>]</mo></mrow>".format,
+                          comma="<mo>,</mo>"),
+    Format.DOT: Notation(escape_dot),
+    Format.MERMAID: Notation(escape_mermaid),
+}
+
+
+def _raw(cell, notation: Notation) -> str:
+    """A math cell as the format's raw math markup (no delimiters)."""
+    if isinstance(cell, views.Chain):
+        return notation.equals.join(_raw(part, notation) for part in cell.parts)
+    if isinstance(cell, views.Count) and cell.expr.is_Integer:
+        return notation.display(int(cell.expr))
+    if isinstance(cell, views.Shape) and isinstance(cell.shape, list):
+        return notation.listing(notation.comma.join(_raw(views.Shape(s), notation)
+                                                    for s in cell.shape))
+    if isinstance(cell, views.Shape):
+        return notation.shape(cell.shape, matrix=cell.matrix)
+    return notation.math(cell.expr, dict(cell.values) if isinstance(cell, views.Math) else None)
+
+
+def show(cell, notation: Notation):
+    """A cell in running text: escaped text, inline math, or a number."""
+    if cell is None:
+        return ""
+    if isinstance(cell, views.Text):
+        return cell.value
+    if isinstance(cell, views.Count) and cell.expr.is_Integer:
+        return f"{int(cell.expr):,}"
+    if isinstance(cell, views.Chain) and not notation.safe:
+        return " = ".join(str(show(part, notation)) for part in cell.parts)
+    raw = _raw(cell, notation)
+    return notation.safe(notation.inline(raw)) if notation.safe else raw
+
+
+def math(cell, notation: Notation):
+    """A cell inside a display-math block (``align*``, ``$$``, ``<math display=block>``)."""
+    raw = _raw(cell, notation)
+    return notation.safe(raw) if notation.safe else raw
+
+
+def box(headers, rows, keys, align=None) -> dict:
+    """A box-drawn text table of ``rows`` (dicts of cells) in the columns ``keys``: cells
+    written and escaped, then padded to column widths (right-aligned where ``align`` is true)."""
+    notation = NOTATIONS[Format.TEXT]
+    written = [[escape_text(str(show(row[key], notation))) for key in keys] for row in rows]
+    headers = [escape_text(h) for h in headers]
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *written)]
+    align = align or [False] * len(headers)
+    pad = lambda cells: [Verbatim(c.rjust(w) if right else c.ljust(w))  # noqa: E731
+                         for c, w, right in zip(cells, widths, align)]
+    return {"widths": widths, "header": pad(headers), "rows": [pad(row) for row in written]}
+
+
+def code(text, fmt: Format):
+    """Literal text such as a command (``symparam model x.yaml``) in the format's code style."""
+    text = escape_text(str(text))
+    if fmt is Format.MARKDOWN:
+        fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+        return Verbatim(f"{fence} {text} {fence}" if "`" in text else f"`{text}`")
+    if fmt is Format.LATEX:
+        return Verbatim(r"\texttt{" + escape_latex(text) + "}")
+    if fmt is Format.HTML:
+        return markupsafe.Markup("<code>{}</code>").format(text)
+    return text
+
+
+def _finalize(value, *, escape):
+    """Jinja's hook on every printed value: escape it unless this module marked it as markup."""
+    if value is None:
+        return ""
+    return value if isinstance(value, Verbatim) else escape(str(value))
+
+
+_LATEX_SYNTAX = dict(block_start_string=r"\BLOCK{", block_end_string="}",
+                     variable_start_string=r"\VAR{", variable_end_string="}",
+                     comment_start_string=r"\#{", comment_end_string="}",
+                     line_comment_prefix="%#")
+
+
+@lru_cache(maxsize=32)
+def environment(fmt: Format, user_folder: str | None = None) -> jinja2.Environment:
+    """The Jinja environment of one format: its escaping, its filters and, for LaTeX, the
+    ``\\VAR{}``/``\\BLOCK{}`` delimiters (``{{`` collides with TeX braces)."""
     folders = [folder for folder in (user_folder, PACKAGE_TEMPLATES, CHECKOUT_TEMPLATES)
                if folder is not None and Path(folder).is_dir()]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters.update(ljust=lambda value, width: str(value).ljust(width),
-                       rjust=lambda value, width: str(value).rjust(width))
+    notation = NOTATIONS[fmt]
+    html = fmt is Format.HTML
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, autoescape=html,
+        finalize=None if html else partial(_finalize, escape=notation.escape),
+        **(_LATEX_SYNTAX if fmt is Format.LATEX else {}))
+    env.filters.update(show=partial(show, notation=notation),
+                       math=partial(math, notation=notation), code=partial(code, fmt=fmt))
+    env.globals.update(box=box, embed=partial(_embed, fmt=fmt, user_folder=user_folder))
     return env
 
 
-def render(report, fmt="text", *, values=None, template_folder=None) -> str:
-    """Render a ``Derivation`` or a ``Summary``; ``values`` adds a numeric column."""
-    fmt = as_format(fmt)
-    if isinstance(report, Summary):
-        view, kind = summary_view(report, values or {}), "summary"
-    elif isinstance(report, Derivation):
-        view, kind = derivation_view(report, values or {}), "derivation"
-    elif isinstance(report, FormulasTable):
-        view, kind = formulas_view(report), "table"
-    elif isinstance(report, Reconciliation):
-        view, kind = reconciliation_view(report), "reconcile"
-    else:
-        raise SymparamError(f"cannot render {type(report).__name__}")
+def _embed(report, fmt=None, *, user_folder=None, values=None, format=None):
+    """A report rendered inside a page template (as markup of the page's format, or of
+    ``format``, e.g. a Mermaid diagram inside Markdown)."""
+    inner = as_format(format or fmt)
+    text = render(report, inner, values=values, template_folder=user_folder, standalone=False)
+    return NOTATIONS[fmt].safe(text) if NOTATIONS[fmt].safe else Verbatim(text)
+
+
+def template(fmt: Format, kind: str, user_folder=None) -> jinja2.Template:
+    return environment(fmt, user_folder).get_template(f"{fmt.value}/{kind}.j2")
+
+
+def render(report, fmt="text", *, values=None, template_folder=None, standalone=None) -> str:
+    """Render a ``Derivation``, ``Summary``, ``FormulasTable`` or ``Reconciliation``.
+
+    Args:
+        report: the report.
+        fmt: a ``Format`` or its name.
+        values: dimension values (``{"u": 128}``): numbers and worked examples beside formulas.
+        template_folder: a folder searched before the packaged templates.
+        standalone: a complete document (LaTeX ``\\documentclass``, an HTML page); ``None``
+            means the format's usual form (a page for HTML, a fragment for LaTeX).
+    """
+    fmt, values = as_format(fmt), dict(values or {})
     if fmt is Format.JSON:
-        return json.dumps(view["json"], indent=2) + "\n"
-    template = environment(template_folder).get_template(f"{fmt.value}/{kind}.j2")
-    return template.render(**view)
+        return json.dumps(_json(report, values), indent=2) + "\n"
+    kind, view = _view(report, values)
+    if fmt in GRAPHS and kind != "summary":
+        raise SymparamError(f"the {fmt.value} format draws a model's graph; render a "
+                            f"{type(report).__name__} as text, markdown, latex, html or json")
+    if fmt is Format.SVG:
+        return run_dot(render(report, Format.DOT, values=values,
+                              template_folder=template_folder))
+    body = template(fmt, kind, template_folder).render(**view)
+    if standalone is None:
+        standalone = fmt is Format.HTML
+    if not standalone or fmt not in (Format.LATEX, Format.HTML):
+        return body
+    wrap = NOTATIONS[fmt].safe
+    return template(fmt, "document", template_folder).render(body=wrap(body),
+                                                             title=view["heading"])
 
 
-def expr_text(expr) -> str:
-    """A count as text: digits with thousands separators when concrete, else the formula."""
-    if expr.is_Integer:
-        return f"{int(expr):,}"
-    return text(expr)
+def render_page(name: str, fmt="markdown", *, template_folder=None, **context) -> str:
+    """A page template (``templates/<fmt>/page_<name>.j2``) that embeds reports, e.g. the
+    generated docs; ``context`` values are escaped like any other value."""
+    fmt = as_format(fmt)
+    return template(fmt, f"page_{name}", template_folder).render(**context)
 
 
-def shape_json(shape):
-    if isinstance(shape, list):
-        return [shape_json(item) for item in shape]
-    return ["None" if item is None else str(item) for item in shape]
+def _view(report, values):
+    try:
+        return views.view(report, values)
+    except TypeError:
+        raise SymparamError(f"cannot render {shorten(report)}") from None
 
 
-def _has_symbols(*exprs) -> bool:
-    return any(expr.free_symbols for expr in exprs)
+def _json(report, values):
+    try:
+        return views.json_view(report, values)
+    except TypeError:
+        raise SymparamError(f"cannot render {shorten(report)}") from None
 
 
-def table(headers, rows, align) -> dict:
-    """Column widths and padded cells for a box-drawn table (right-aligned where ``align``)."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
-    pad = lambda cells: [str(cell).rjust(w) if right else str(cell).ljust(w)  # noqa: E731
-                         for cell, w, right in zip(cells, widths, align)]
-    return {"widths": widths, "header": pad(headers), "rows": [pad(row) for row in rows]}
-
-
-def summary_view(summary: Summary, values: dict) -> dict:
-    concrete = summary.subs(**values) if values else summary
-    symbolic = _has_symbols(summary.total)
-    headers = ["Layer (type)", "Output Shape"] + (["Param formula"] if symbolic else [])
-    headers.append("Param #")
-    rows = []
-    for row, evaluated in zip(summary.rows, concrete.rows):
-        cells = [f"{row.name} ({row.class_name})", format_shape(evaluated.output_shape)]
-        if symbolic:
-            cells.append(text(row.params))
-        cells.append(expr_text(evaluated.params))
-        rows.append(cells)
-    totals = [(label, text(getattr(summary, key)) if symbolic else None,
-               expr_text(getattr(concrete, key)))
-              for label, key in (("Total params", "total"), ("Trainable params", "trainable"),
-                                 ("Non-trainable params", "non_trainable"))]
-    return {"name": summary.name, "table": table(headers, rows, [False, False] +
-                                                 [False] * symbolic + [True]),
-            "totals": totals, "values": sorted(values.items()),
-            "json": summary_json(summary, concrete, values)}
-
-
-def summary_json(summary: Summary, concrete: Summary, values: dict) -> dict:
-    layers = []
-    for row, evaluated in zip(summary.rows, concrete.rows):
-        entry = {"name": row.name, "class_name": row.class_name,
-                 "output_shape": shape_json(evaluated.output_shape),
-                 "params": str(evaluated.params), "trainable": str(evaluated.trainable),
-                 "non_trainable": str(evaluated.non_trainable)}
-        if values:
-            entry["formula"] = str(row.params)
-        layers.append(entry)
-    result = {"name": summary.name, "layers": layers, "total": str(concrete.total),
-              "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable)}
-    if values:
-        result["formulas"] = {"total": str(summary.total), "trainable": str(summary.trainable),
-                              "non_trainable": str(summary.non_trainable)}
-        result["dims"] = {name: str(value) for name, value in sorted(values.items())}
-    return result
-
-
-def derivation_view(derivation: Derivation, values: dict) -> dict:
-    concrete = derivation.subs(**values) if values else derivation
-    weights = [(w.name, format_shape(w.shape), "trainable" if w.trainable else "non-trainable",
-                text(w.size)) for w in derivation.weights.values()]
-    counts = [(label, text(getattr(derivation, key)), expr_text(getattr(concrete, key)))
-              for label, key in (("Params", "params"), ("Trainable", "trainable"),
-                                 ("Non-trainable", "non_trainable"))]
-    json_view = {
-        "class_name": derivation.class_name, "name": derivation.name,
-        "input_shape": shape_json(concrete.input_shape),
-        "output_shape": shape_json(concrete.output_shape),
-        "equations": [text(eq) for eq in derivation.equations],
-        "weights": [{"name": n, "shape": shape_json(w.shape), "trainable": w.trainable}
-                    for n, w in derivation.weights.items()],
-        "params": str(concrete.params), "trainable": str(concrete.trainable),
-        "non_trainable": str(concrete.non_trainable), "formula": str(derivation.params),
-    }
-    return {"title": derivation.class_name + (f" {derivation.name!r}" if derivation.name else ""),
-            "input_shape": format_shape(derivation.input_shape),
-            "output_shape": format_shape(derivation.output_shape),
-            "equations": [text(eq) for eq in derivation.equations],
-            "weights": weights, "counts": counts, "values": sorted(values.items()),
-            "symbolic": _has_symbols(derivation.params), "json": json_view}
-
-
-def formulas_view(report: FormulasTable) -> dict:
-    headers = ["Layer", "Input shape", "Output shape", "Parameters", "Example output",
-               "Example params"]
-    rows = [[row.class_name, format_shape(row.input_shape), format_shape(row.output_shape),
-             text(row.params), format_shape(row.numeric_output_shape),
-             expr_text(row.numeric_params)] for row in report.rows]
-    values = ", ".join(f"{name}={value}" for name, value in report.values)
-    json_view = {"layers": [{"class_name": row.class_name,
-                             "input_shape": shape_json(row.input_shape),
-                             "output_shape": shape_json(row.output_shape),
-                             "params": str(row.params),
-                             "example_params": str(row.numeric_params)} for row in report.rows],
-                 "example_values": {name: value for name, value in report.values}}
-    return {"table": table(headers, rows, [False] * 5 + [True]), "values": values,
-            "json": json_view}
-
-
-def reconciliation_view(report: Reconciliation) -> dict:
-    symbolic = any(_has_symbols(row.formula) for row in report.rows)
-    headers = (["Layer (type)", "Output Shape", f"{report.framework} shape"]
-               + (["Param formula"] if symbolic else [])
-               + ["Param #", f"{report.framework} #", "Verdict"])
-    rows = []
-    for row in report.rows:
-        cells = [f"{row.name} ({row.class_name})", format_shape(row.output_shape),
-                 format_shape(row.reference_shape) if row.reference_shape is not None else "?"]
-        if symbolic:
-            cells.append(text(row.formula))
-        cells += [expr_text(row.params), f"{row.reference_params:,}", describe(row)]
-        rows.append(cells)
-    totals = [(label, expr_text(getattr(report, key)),
-               f"{getattr(report, 'reference_' + key):,}")
-              for label, key in (("Total params", "total"), ("Trainable params", "trainable"),
-                                 ("Non-trainable params", "non_trainable"))]
-    notes = sorted({(row.class_name, row.note) for row in report.rows if row.note})
-    json_view = {
-        "name": report.name, "framework": report.framework, "ok": report.ok,
-        "layers": [{"name": row.name, "class_name": row.class_name,
-                    "formula": str(row.formula), "params": str(row.params),
-                    "reference_params": row.reference_params,
-                    "trainable": str(row.trainable),
-                    "reference_trainable": row.reference_trainable,
-                    "output_shape": shape_json(row.output_shape),
-                    "reference_shape": None if row.reference_shape is None
-                    else shape_json(row.reference_shape),
-                    "matches": row.matches, "note": row.note} for row in report.rows],
-        "total": str(report.total), "reference_total": report.reference_total,
-        "trainable": str(report.trainable), "reference_trainable": report.reference_trainable,
-        "non_trainable": str(report.non_trainable),
-        "reference_non_trainable": report.reference_non_trainable,
-    }
-    return {"name": report.name, "framework": report.framework, "ok": report.ok,
-            "table": table(headers, rows, [False] * (len(headers) - 3) + [True, True, False]),
-            "totals": totals, "notes": notes, "json": json_view}
+def run_dot(source: str) -> str:
+    """SVG from DOT text through Graphviz's ``dot`` program (stdin to stdout, no shell)."""
+    program = shutil.which("dot")
+    if program is None:
+        raise SymparamError("the svg format needs Graphviz's 'dot' program, which is not on "
+                            "PATH; install Graphviz (e.g. apt-get install graphviz) or use "
+                            "--format dot")
+    try:
+        result = subprocess.run([program, "-Tsvg"], input=source, capture_output=True,
+                                text=True, encoding="utf-8", timeout=DOT_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SymparamError(f"Graphviz 'dot' could not run: {error}") from None
+    if result.returncode != 0:
+        first = (result.stderr.strip().splitlines() or ["no message"])[0]
+        raise SymparamError(f"Graphviz 'dot' failed: {first[:200]}")
+    return result.stdout

@@ -164,6 +164,7 @@ NORMALIZATION = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:You passed `rms_scaling=True`:UserWarning")
 @pytest.mark.parametrize("layer_spec, shape", NORMALIZATION)
 def test_normalization(layer_spec, shape):
     check_spec(layer_spec, shape)

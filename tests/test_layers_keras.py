@@ -238,6 +238,8 @@ OTHERS = [
     case(spec("Concatenate"), inputs=[(Dim("a", 3),), (Dim("b", 4),), (Dim("e", 5),)]),
     case(spec("Add"), inputs=[(Dim("a", 3),), (Dim("a", 3),)]),
     case(spec("Add"), inputs=[(T, Dim("a", 3))] * 3),
+    case(spec("Add"), inputs=[(T, Dim("a", 3)), (Dim("a", 3),)]),      # ranks broadcast
+    case(spec("Add"), inputs=[(T, 1), (1, Dim("a", 3))]),
     case(spec("BatchNormalization"), Dim("d", 6)),
     case(spec("BatchNormalization"), Dim("h", 4), Dim("w", 5), Dim("c", 3)),
     case(spec("BatchNormalization", axis=1), Dim("c", 3), Dim("h", 4), Dim("w", 5)),

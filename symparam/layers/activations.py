@@ -28,8 +28,9 @@ class Curve(Elementwise):
     def equations(self, x):
         return [Eq(vector("y", x.shape[0]), curve(self.curve, x))]
 
-    def as_slope(self, field, value, low=0.0):
-        return self.as_number(field, value, low, math.inf)
+    def as_slope(self, field, value):
+        """A non-negative real number (Keras refuses negative slopes, caps and thresholds)."""
+        return self.as_number(field, value, 0.0, math.inf)
 
 
 @register
@@ -57,9 +58,8 @@ class LeakyReLU(Curve):
 
     def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
         super().__init__(**kwargs)
-        chosen = negative_slope if alpha is None else alpha
-        self.negative_slope = self.as_slope("alpha" if alpha is not None else
-                                            "negative_slope", chosen)
+        field, value = ("negative_slope", negative_slope) if alpha is None else ("alpha", alpha)
+        self.negative_slope = self.as_slope(field, value)
 
     def curve(self, t):
         return Piecewise((t, t >= 0), (self.negative_slope * t, True))
@@ -109,8 +109,8 @@ class PReLU(Elementwise):
     Keras ``PReLU``).
 
     ``alpha`` covers every non-batch axis except the 1-based ``shared_axes``, so the feature
-    vector is one example's numbers along the axes that are not shared; e.g. ``shared_axes=[1,
-    2]`` on ``(None, H, W, c)`` leaves one slope per channel.
+    vector is one example's numbers along the axes that are not shared; e.g.
+    ``shared_axes=[1, 2]`` on ``(None, H, W, c)`` leaves one slope per channel.
     """
 
     def __init__(self, shared_axes=None, **kwargs):

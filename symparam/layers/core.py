@@ -16,7 +16,7 @@ from symparam.engine import Derivation, Layer
 from symparam.errors import SymparamError
 from symparam.graph import Node, Tensor
 from symparam.layers._math import activate, activation_name, affine, vector
-from symparam.layers.registry import register
+from symparam.layers.registry import REFUSED, register
 
 
 @register
@@ -118,8 +118,6 @@ class Activation(Layer):
         return [Eq(vector("y", x.shape[0]), activate(self.activation, x))]
 
 
-
-
 class Applied(ElementwiseApplyFunction):
     """``f`` applied to every entry of a matrix, left unevaluated even when it is 1x1.
 
@@ -131,9 +129,10 @@ class Applied(ElementwiseApplyFunction):
         return MatrixExpr.__new__(cls, sympy.sympify(function), sympy.sympify(expr))
 
 
-def curve(body, x):
-    """The scalar curve ``t -> body(t)`` applied to every entry of ``x``."""
-    t = sympy.Symbol("t")
+def curve(body, x, variable: str = "t"):
+    """The scalar curve ``t -> body(t)`` applied to every entry of ``x`` (nested curves need
+    their own variable names)."""
+    t = sympy.Symbol(variable)
     return Applied(sympy.Lambda(t, body(t)), x)
 
 
@@ -173,7 +172,7 @@ class Masking(Elementwise):
         differs = curve(lambda t: sympy.Piecewise((0, Eq(t, self.mask_value)), (1, True)), x)
         count = sympy.OneMatrix(1, x.shape[0]) * differs
         mask = sympy.MatrixSymbol("m", 1, 1)
-        return [Eq(mask, curve(lambda t: sympy.Min(t, 1), count)),
+        return [Eq(mask, curve(lambda s: sympy.Min(s, 1), count, "s")),
                 Eq(vector("y", x.shape[0]), x * mask)]
 
 
@@ -188,6 +187,4 @@ class Lambda(Layer):
         name = kwargs.get("name")
         label = f"Lambda {name!r}" if isinstance(name, str) and 0 < len(name) <= 200 \
             else "Lambda"
-        raise SymparamError(
-            f"{label}: Lambda layers run arbitrary code and are not supported; write the "
-            "computation as a symparam.Layer subclass with equations() instead")
+        raise SymparamError(f"{label}: {REFUSED['Lambda']}")

@@ -26,17 +26,18 @@ class Merge(Layer):
 
     def output_shape(self, input_shape):
         shapes = self._inputs(input_shape)
-        result = list(shapes[0])
+        result = list(shapes[0][1:])
         for shape in shapes[1:]:
-            result = self._broadcast(result, list(shape), shapes)
-        return tuple(result)
+            result = self._broadcast(result, list(shape[1:]), shapes)
+        return (None, *result)
 
     def _broadcast(self, left, right, shapes):
-        if len(left) != len(right):
-            raise SymparamError(f"{args.where(self)}: inputs of different ranks: "
-                                f"{', '.join(format_shape(s) for s in shapes)}")
-        merged = []
-        for a, b in zip(left, right):
+        """Keras's element-wise rule on the axes after the batch: right-aligned, sizes equal
+        or 1, and the lower-rank input's missing leading axes taken from the other."""
+        if len(left) < len(right):
+            left, right = right, left
+        merged = left[:len(left) - len(right)]
+        for a, b in zip(left[len(left) - len(right):], right):
             if a is None or b is None:
                 merged.append(None)
             elif a == 1 or b == 1:

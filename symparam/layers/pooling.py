@@ -7,6 +7,7 @@ from sympy import Eq, Function, Integer
 
 from symparam import args
 from symparam.engine import Layer
+from symparam.errors import SymparamError
 from symparam.layers import _spatial
 from symparam.layers._math import vector
 from symparam.layers.registry import register
@@ -14,14 +15,19 @@ from symparam.shapes import conv_length
 
 
 class Pooling(Layer):
-    """Keras ``BasePooling``: ``strides`` default to ``pool_size``."""
+    """Keras ``BasePooling``: ``strides`` default to ``pool_size``, which defaults to 2 for
+    maximum pooling and must be given for average pooling (as in Keras 3)."""
 
     rank = 2
     reduce = "max"
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size=None, strides=None, padding="valid", data_format=None,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.pool_size = self.as_sizes("pool_size", pool_size, self.rank)
+        if pool_size is None and self.reduce != "max":
+            raise SymparamError(f"{args.where(self)}: pool_size is required")
+        self.pool_size = self.as_sizes("pool_size", 2 if pool_size is None else pool_size,
+                                       self.rank)
         self.strides = self.pool_size if strides is None else \
             self.as_sizes("strides", strides, self.rank)
         self.padding = self.as_choice("padding", padding, ("valid", "same"))

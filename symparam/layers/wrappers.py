@@ -8,7 +8,6 @@ from symparam import args
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import stack, vector
-from symparam.layers.recurrent import Recurrent
 from symparam.layers.registry import register
 from symparam.shapes import format_shape
 
@@ -24,6 +23,10 @@ class Bidirectional(Layer):
     """A recurrent layer run forwards and a copy run backwards, outputs merged (Keras
     ``Bidirectional``): twice the weights, superscripts ``fw`` and ``bw`` in the equations.
 
+    Any layer with ``return_sequences`` and ``return_state`` fits: ``LSTM``, ``RNN(cell)``,
+    ``ConvLSTM2D``...  As in Keras, ``concat`` joins the last axis even for channels-first
+    outputs.
+
     ``merge_mode``: ``concat`` (widths add up), ``sum``, ``mul``, ``ave`` or ``None`` (two
     outputs).
     """
@@ -32,8 +35,9 @@ class Bidirectional(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         self.layer = _inner(self, layer)
-        if not isinstance(layer, Recurrent):
-            raise SymparamError(f"{args.where(self)}: layer must be a recurrent layer, got "
+        if not all(hasattr(layer, flag) for flag in ("return_sequences", "return_state")):
+            raise SymparamError(f"{args.where(self)}: layer must be a recurrent layer (with "
+                                f"return_sequences and return_state), got "
                                 f"{type(layer).__name__}")
         self.merge_mode = self.as_choice("merge_mode", merge_mode,
                                          ("concat", "sum", "mul", "ave", None))

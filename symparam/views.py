@@ -1,0 +1,299 @@
+"""Views: reports turned into plain data that every format's templates share.
+
+A view holds typed cells, not formatted text: ``Text`` (a name or any user text, escaped per
+format when it is written), ``Math`` (a SymPy expression, printed by the format's SymPy printer,
+optionally with values put in place of symbols: the worked example), ``Shape`` and ``Count`` (a
+number with thousands separators once concrete, else its formula).  So one view serves text,
+Markdown, LaTeX, HTML and the diagrams, and nothing here knows any output syntax.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import sympy
+
+from symparam.args import size
+from symparam.catalogue import FormulasTable
+from symparam.dims import dim
+from symparam.engine import Derivation, substitution
+from symparam.model import Summary
+from symparam.printing import text
+from symparam.reconcile import Reconciliation, describe
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text from a user or a file (a layer name) or fixed wording: escaped per format."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Math:
+    """A SymPy expression; ``values`` (symbol -> number pairs) are printed in place of symbols."""
+
+    expr: object
+    values: tuple = ()
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A tensor shape (batch first, ``None`` unknown), a list of shapes, or a weight's shape."""
+
+    shape: object
+    matrix: bool = False
+
+
+@dataclass(frozen=True)
+class Count:
+    """A parameter count: digits with separators when concrete, else the formula."""
+
+    expr: object
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Cells joined by equals signs in one formula: ``4*u*(d + u + 1) = 197,120``."""
+
+    parts: tuple
+
+
+def chain(formula, value):
+    """A formula and, when given values made it a different expression, its value."""
+    if not _symbolic(formula):
+        return Count(formula)
+    if value == formula:
+        return Math(formula)
+    return Chain((Math(formula), Count(value) if value.is_Integer else Math(value)))
+
+
+TOTALS = (("Total params", "total"), ("Trainable params", "trainable"),
+          ("Non-trainable params", "non_trainable"))
+
+
+def _mapping(values: dict, symbols) -> tuple:
+    """``values`` (name -> number) as symbol -> number pairs for the printers."""
+    return tuple(sorted(substitution(values, symbols).items(), key=lambda item: str(item[0])))
+
+
+def _where(values) -> list:
+    """``[(Math(u), Count(128)), ...]``: the values a report was evaluated at."""
+    return [(Math(dim(name)), Count(size(value, field=name, owner="values")))
+            for name, value in sorted(values)]
+
+
+def _symbolic(*exprs) -> bool:
+    return any(getattr(expr, "free_symbols", None) for expr in exprs)
+
+
+def weight_groups(derivation: Derivation) -> tuple[object, bool]:
+    """The sum of the weights' sizes, equal shapes grouped (``4*u*(d + u) + 4*u``), and
+    whether that says more than the tidy formula (several groups, or a group of several)."""
+    groups = Counter(tuple(w.shape) for w in derivation.weights.values())
+    terms = []
+    for shape, times in groups.items():
+        factors = [f for f in (sympy.Integer(times), *shape) if f != 1] or [sympy.Integer(1)]
+        terms.append(sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0])
+    total = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms or [0])[0]
+    return total, len(groups) > 1 or any(times > 1 for times in groups.values())
+
+
+def count_steps(derivation: Derivation, values: dict) -> list:
+    """The count step by step: the weights' sizes, the tidy formula, the worked numbers."""
+    grouped, informative = weight_groups(derivation)
+    tidy = derivation.params
+    steps = [Math(grouped)] if informative and text(grouped) != text(tidy) else []
+    if not _symbolic(tidy):
+        return steps + [Count(tidy)]
+    steps.append(Math(tidy))
+    mapping = _mapping(values, tidy.free_symbols) if values else ()
+    if mapping and tidy.is_Symbol:
+        steps.append(Count(tidy.xreplace(dict(mapping))))
+    elif mapping:
+        concrete = tidy.xreplace(dict(mapping))
+        steps += [Math(tidy, mapping), Count(concrete) if concrete.is_Integer else Math(concrete)]
+    return steps
+
+
+def derivation_view(derivation: Derivation, values: dict) -> dict:
+    concrete = derivation.subs(**values) if values else derivation
+    name = f" {derivation.name!r}" if derivation.name else ""
+    weights = [{"name": Math(sympy.Symbol(w.name)), "shape": Shape(w.shape, matrix=True),
+                "size": Math(w.size), "trainable": w.trainable}
+               for w in derivation.weights.values()]
+    counts = [(Text(label), chain(getattr(derivation, key), getattr(concrete, key)))
+              for label, key in (("Params", "params"), ("Trainable", "trainable"),
+                                 ("Non-trainable", "non_trainable"))]
+    return {"title": Text(derivation.class_name + name), "heading": Text(derivation.class_name + name),
+            "input_shape": Shape(derivation.input_shape),
+            "output_shape": Shape(derivation.output_shape),
+            "equations": [(Math(eq.lhs), Math(eq.rhs)) for eq in derivation.equations],
+            "weights": weights,
+            "steps": count_steps(derivation, values), "counts": counts,
+            "frozen": derivation.non_trainable != 0, "values": _where(values.items()),
+            "symbolic": _symbolic(derivation.params)}
+
+
+def summary_view(summary: Summary, values: dict) -> dict:
+    concrete = summary.subs(**values) if values else summary
+    symbolic = _symbolic(summary.total)
+    rows = [{"name": Text(row.name), "class_name": Text(row.class_name),
+             "label": Text(f"{row.name} ({row.class_name})"),
+             "output_shape": Shape(evaluated.output_shape), "formula": Math(row.params),
+             "params": Count(evaluated.params), "symbolic": _symbolic(row.params)}
+            for row, evaluated in zip(summary.rows, concrete.rows)]
+    totals = [(Text(label), chain(getattr(summary, key), getattr(concrete, key)))
+              for label, key in TOTALS]
+    return {"name": Text(summary.name), "heading": Text(f"Model: {summary.name}"), "rows": rows, "symbolic": symbolic, "totals": totals,
+            "values": _where(values.items()), "graph": graph_view(summary, values)}
+
+
+def graph_view(summary: Summary, values: dict) -> dict:
+    """Nodes (one per row, plus the model's inputs and outputs) and edges with shapes."""
+    concrete = summary.subs(**values) if values else summary
+    ids = {row.name: f"n{i}" for i, row in enumerate(summary.rows)}
+    nodes = [{"id": ids[row.name], "name": Text(row.name), "class_name": Text(row.class_name),
+              "count": chain(row.params, evaluated.params)}
+             for row, evaluated in zip(summary.rows, concrete.rows)]
+    edges, ends = [], []
+    for index, (source, target, shape) in enumerate(summary.edges):
+        for end, kind in ((source, "input"), (target, "output")):
+            if end is None:
+                ends.append({"id": f"{kind}{index}", "kind": Text(kind)})
+        edges.append({"source": ids.get(source, f"input{index}"),
+                      "target": ids.get(target, f"output{index}"), "shape": Shape(shape)})
+    return {"name": Text(summary.name), "nodes": nodes, "ends": ends, "edges": edges}
+
+
+def formulas_view(report: FormulasTable) -> dict:
+    values = dict(report.values)
+    rows = []
+    for row in report.rows:
+        symbols = row.params.free_symbols
+        mapping = () if row.params.is_Symbol else _mapping(
+            {k: v for k, v in values.items() if k in {s.name for s in symbols}}, symbols)
+        rows.append({"class_name": Text(row.class_name), "arguments": Text(row.arguments),
+                     "input_shape": Shape(row.input_shape),
+                     "output_shape": Shape(row.output_shape), "params": Math(row.params),
+                     "example": Chain((Math(row.params, mapping), Count(row.numeric_params)))
+                     if mapping else Count(row.numeric_params),
+                     "example_shape": Shape(row.numeric_output_shape)})
+    used = sorted({s.name for row in report.rows for s in row.params.free_symbols})
+    return {"heading": Text("Parameter formulas"), "rows": rows, "values": _where((n, values[n]) for n in used if n in values)}
+
+
+def reconciliation_view(report: Reconciliation) -> dict:
+    symbolic = any(_symbolic(row.formula) for row in report.rows)
+    rows = [{"label": Text(f"{row.name} ({row.class_name})"),
+             "output_shape": Shape(row.output_shape),
+             "reference_shape": Shape(row.reference_shape) if row.reference_shape is not None
+             else Text("?"),
+             "formula": Math(row.formula), "params": Count(row.params),
+             "reference_params": Count(sympy.Integer(row.reference_params)),
+             "matches": row.matches, "verdict": Text(describe(row))} for row in report.rows]
+    totals = [(Text(label), Count(getattr(report, key)),
+               Count(sympy.Integer(getattr(report, "reference_" + key))))
+              for label, key in TOTALS]
+    notes = sorted({(row.class_name, row.note) for row in report.rows if row.note})
+    return {"name": Text(report.name), "heading": Text(f"Model: {report.name}"),
+            "framework": Text(report.framework), "ok": report.ok,
+            "rows": rows, "symbolic": symbolic, "totals": totals,
+            "notes": [(Text(c), Text(n)) for c, n in notes]}
+
+
+def view(report, values: dict) -> tuple[str, dict]:
+    """The template name (``derivation``, ``summary``, ``table``, ``reconcile``) and view."""
+    if isinstance(report, Summary):
+        return "summary", summary_view(report, values)
+    if isinstance(report, Derivation):
+        return "derivation", derivation_view(report, values)
+    if isinstance(report, FormulasTable):
+        return "table", formulas_view(report)
+    if isinstance(report, Reconciliation):
+        return "reconcile", reconciliation_view(report)
+    raise TypeError(type(report).__name__)
+
+
+# -- JSON: the same reports as plain JSON data (the model form is DESIGN.md section 4) ---------
+def shape_json(shape):
+    if isinstance(shape, list):
+        return [shape_json(item) for item in shape]
+    return ["None" if item is None else str(item) for item in shape]
+
+
+def json_view(report, values: dict) -> dict:
+    """The JSON document for any report."""
+    if isinstance(report, Summary):
+        return summary_json(report, values)
+    if isinstance(report, Derivation):
+        return derivation_json(report, values)
+    if isinstance(report, FormulasTable):
+        return formulas_json(report)
+    if isinstance(report, Reconciliation):
+        return reconciliation_json(report)
+    raise TypeError(type(report).__name__)
+
+
+def summary_json(summary: Summary, values: dict) -> dict:
+    concrete = summary.subs(**values) if values else summary
+    layers = []
+    for row, evaluated in zip(summary.rows, concrete.rows):
+        entry = {"name": row.name, "class_name": row.class_name,
+                 "output_shape": shape_json(evaluated.output_shape),
+                 "params": str(evaluated.params), "trainable": str(evaluated.trainable),
+                 "non_trainable": str(evaluated.non_trainable)}
+        if values:
+            entry["formula"] = str(row.params)
+        layers.append(entry)
+    result = {"name": summary.name, "layers": layers, "total": str(concrete.total),
+              "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable)}
+    if values:
+        result["formulas"] = {"total": str(summary.total), "trainable": str(summary.trainable),
+                              "non_trainable": str(summary.non_trainable)}
+        result["dims"] = {name: str(value) for name, value in sorted(values.items())}
+    return result
+
+
+def derivation_json(derivation: Derivation, values: dict) -> dict:
+    concrete = derivation.subs(**values) if values else derivation
+    return {
+        "class_name": derivation.class_name, "name": derivation.name,
+        "input_shape": shape_json(concrete.input_shape),
+        "output_shape": shape_json(concrete.output_shape),
+        "equations": [text(eq) for eq in derivation.equations],
+        "weights": [{"name": n, "shape": shape_json(w.shape), "trainable": w.trainable}
+                    for n, w in derivation.weights.items()],
+        "params": str(concrete.params), "trainable": str(concrete.trainable),
+        "non_trainable": str(concrete.non_trainable), "formula": str(derivation.params),
+    }
+
+
+def formulas_json(report: FormulasTable) -> dict:
+    return {"layers": [{"class_name": row.class_name, "arguments": row.arguments,
+                        "input_shape": shape_json(row.input_shape),
+                        "output_shape": shape_json(row.output_shape),
+                        "params": str(row.params),
+                        "example_output_shape": shape_json(row.numeric_output_shape),
+                        "example_params": str(row.numeric_params)} for row in report.rows],
+            "example_values": {name: value for name, value in report.values}}
+
+
+def reconciliation_json(report: Reconciliation) -> dict:
+    return {
+        "name": report.name, "framework": report.framework, "ok": report.ok,
+        "layers": [{"name": row.name, "class_name": row.class_name,
+                    "formula": str(row.formula), "params": str(row.params),
+                    "reference_params": row.reference_params,
+                    "trainable": str(row.trainable),
+                    "reference_trainable": row.reference_trainable,
+                    "output_shape": shape_json(row.output_shape),
+                    "reference_shape": None if row.reference_shape is None
+                    else shape_json(row.reference_shape),
+                    "matches": row.matches, "note": row.note} for row in report.rows],
+        "total": str(report.total), "reference_total": report.reference_total,
+        "trainable": str(report.trainable), "reference_trainable": report.reference_trainable,
+        "non_trainable": str(report.non_trainable),
+        "reference_non_trainable": report.reference_non_trainable,
+    }
