@@ -193,9 +193,13 @@ class _Builder:
             raise SymparamError(f"spec: more than {MAX_LAYERS} layers")
         cls = layer_class(class_name)
         arguments = dict(self._mapping(arguments if arguments is not None else {}, where))
-        for key in ("layer", "backward_layer"):
-            if isinstance(arguments.get(key), dict):
-                arguments[key] = self.layer(arguments[key], f"{where} {class_name}.{key}")
+        for key in ("layer", "backward_layer", "cell", "cells"):
+            value = arguments.get(key)
+            if isinstance(value, dict):
+                arguments[key] = self.layer(value, f"{where} {class_name}.{key}")
+            elif isinstance(value, list) and key in ("cell", "cells"):
+                arguments[key] = [self.layer(item, f"{where} {class_name}.{key}[{i}]")
+                                  for i, item in enumerate(value)]
         if default_name is not None:
             arguments.setdefault("name", default_name)
         return construct(cls, arguments, where)

@@ -119,14 +119,15 @@ def count_steps(derivation: Derivation, values: dict) -> list:
 
 def derivation_view(derivation: Derivation, values: dict) -> dict:
     concrete = derivation.subs(**values) if values else derivation
-    name = f" {derivation.name!r}" if derivation.name else ""
+    title = (f"{derivation.name} ({derivation.class_name})" if derivation.name
+             else derivation.class_name)
     weights = [{"name": Math(sympy.Symbol(w.name)), "shape": Shape(w.shape, matrix=True),
                 "size": Math(w.size), "trainable": w.trainable}
                for w in derivation.weights.values()]
     counts = [(Text(label), chain(getattr(derivation, key), getattr(concrete, key)))
               for label, key in (("Params", "params"), ("Trainable", "trainable"),
                                  ("Non-trainable", "non_trainable"))]
-    return {"title": Text(derivation.class_name + name), "heading": Text(derivation.class_name + name),
+    return {"title": Text(title), "heading": Text(title),
             "input_shape": Shape(derivation.input_shape),
             "output_shape": Shape(derivation.output_shape),
             "equations": [(Math(eq.lhs), Math(eq.rhs)) for eq in derivation.equations],

@@ -96,3 +96,12 @@ def test_huge_spec_file_is_refused(tmp_path):
 
 def test_deep_json_is_one_clear_error(tmp_path):
     assert "nested" in _error(tmp_path, "[" * 100_000 + "]" * 100_000, ".json")
+
+
+def test_rnn_cells_in_a_spec(tmp_path):
+    path = tmp_path / "cells.yaml"
+    path.write_text("input: [T, d]\nlayers:\n"
+                    "  - RNN: {cell: [{LSTMCell: {units: u}}, {GRUCell: {units: u}}]}\n")
+    total = load_spec(path).model.summary().total
+    # an LSTM cell on d features, then a GRU cell (reset_after) on the LSTM's u outputs
+    assert sympy.expand(total - (4 * u * (u + d + 1) + 3 * u * (2 * u + 2))) == 0
