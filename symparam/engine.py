@@ -20,7 +20,8 @@ import sympy
 from symparam import args
 from symparam.errors import SymparamError, shorten
 from symparam.graph import Node, Tensor, as_tensor_list
-from symparam.shapes import format_shape, is_shape_list, normalize_shape
+from symparam.cost import Cost, dtype_bytes, equations_cost
+from symparam.shapes import format_shape, is_shape_list, normalize_shape, product
 
 MAX_NAME = 200
 #: feature-vector names a wrapper keeps when it renames an inner layer's symbols
@@ -38,10 +39,11 @@ class Weight:
     name: str
     shape: tuple
     trainable: bool = True
+    copies: sympy.Expr = sympy.Integer(1)  # a stack of identical-shaped weights (Repeated)
 
     @property
     def size(self) -> sympy.Expr:
-        return sympy.Mul(*self.shape)
+        return sympy.Mul(self.copies, *self.shape)
 
 
 def count(weights: Mapping[str, Weight]) -> tuple[sympy.Expr, sympy.Expr]:
@@ -69,6 +71,7 @@ class Derivation:
     non_trainable: sympy.Expr
     name: str | None = None
     params: sympy.Expr = None  # filled in by __post_init__ when not given
+    cost: Cost | None = None   # per example; None where a size it needs is unknown
 
     def __post_init__(self):
         if self.params is None:  # models: the plain sum of their layers' tidy counts
@@ -82,6 +85,30 @@ class Derivation:
                    non_trainable=sympy.factor_terms(frozen),
                    params=sympy.factor_terms(trainable + frozen), **fields)
 
+    @property
+    def macs(self):
+        """Multiply-accumulates per example (``None`` if a size it needs is unknown)."""
+        return None if self.cost is None else self.cost.macs
+
+    def flops(self, convention="macs"):
+        """FLOPs per example under ``convention`` (see ``symparam.cost.FlopConvention``)."""
+        return None if self.cost is None else self.cost.flops(convention)
+
+    @property
+    def activation_elements(self):
+        """Numbers in the output tensor(s) of one example."""
+        shapes = self.output_shape if isinstance(self.output_shape, list) \
+            else [self.output_shape]
+        sizes = [product(shape[1:]) for shape in shapes]
+        return None if any(s is None for s in sizes) else sympy.Add(*sizes)
+
+    def activation_bytes(self, dtype: str = "float32"):
+        elements = self.activation_elements
+        return None if elements is None else elements * dtype_bytes(dtype)
+
+    def weight_bytes(self, dtype: str = "float32"):
+        return self.params * dtype_bytes(dtype)
+
     def subs(self, **values) -> "Derivation":
         """The same derivation with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
         mapping = substitution(values, self.free_symbols)
@@ -90,8 +117,9 @@ class Derivation:
             self,
             input_shape=map_shape(self.input_shape, swap),
             output_shape=map_shape(self.output_shape, swap),
-            weights={k: replace(w, shape=tuple(swap(s) for s in w.shape))
-                     for k, w in self.weights.items()},
+            weights={k: replace(w, shape=tuple(swap(s) for s in w.shape),
+                                copies=swap(w.copies)) for k, w in self.weights.items()},
+            cost=None if self.cost is None else self.cost.xreplace(mapping),
             equations=[swap(eq) for eq in self.equations],
             trainable=swap(self.trainable),
             non_trainable=swap(self.non_trainable),
@@ -101,6 +129,8 @@ class Derivation:
     @property
     def free_symbols(self) -> set:
         found = set(self.trainable.free_symbols) | set(self.non_trainable.free_symbols)
+        if self.cost is not None:
+            found |= self.cost.macs.free_symbols | self.cost.elementwise.free_symbols
         for shape in (self.input_shape, self.output_shape):
             map_shape(shape, lambda expr: found.update(expr.free_symbols) or expr)
         return found
@@ -251,15 +281,19 @@ class Layer:
         return args.number(value, field=field, owner=args.where(self), low=low, high=high)
 
     # -- what a subclass writes ---------------------------------------------------------------
-    def weight(self, name: str, rows, cols=1, trainable: bool = True) -> Param:
-        """Declare a parameter matrix of shape ``(rows, cols)`` and return its symbol."""
+    def weight(self, name: str, rows, cols=1, trainable: bool = True, copies=1) -> Param:
+        """Declare a parameter matrix of shape ``(rows, cols)`` and return its symbol.
+
+        ``copies`` declares a stack of that many matrices of this shape (one per repetition of
+        a ``Repeated`` block); the equations show one of them."""
         declared = getattr(self, "_declared", None)
         if declared is None:
             raise SymparamError(f"{args.where(self)}: weight() is only valid inside equations()")
         if name in declared:
             raise SymparamError(f"{args.where(self)}: two weights are named {name!r}")
         param = Param(name, sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
-        declared[name] = Weight(name, tuple(param.shape), bool(trainable))
+        declared[name] = Weight(name, tuple(param.shape), bool(trainable),
+                                sympy.sympify(copies, strict=True))
         return param
 
     def equations(self, x) -> list:
@@ -281,6 +315,20 @@ class Layer:
         """Per-position default: ``(None, *lead, d)`` maps to ``(None, *lead, k)``."""
         equations, _ = self._run_equations(input_shape)
         return (*input_shape[:-1], equations[-1].lhs.shape[0])
+
+    def repeats(self, input_shape, output_shape, equations):
+        """How many times per example the equations run: by default once per position of the
+        output, i.e. its size divided by the width of the last equation's result (a pixel for
+        a convolution, a token for a Dense layer on a sequence).  ``None`` if unknown."""
+        shape = output_shape[0] if isinstance(output_shape, list) else output_shape
+        size = product(shape[1:])
+        return None if size is None else size / equations[-1].lhs.shape[0]
+
+    def cost(self, input_shape, output_shape, equations) -> Cost | None:
+        """Cost per example: the equations' cost times ``repeats``.  Layers made of other
+        layers override this to add up their parts."""
+        times = self.repeats(input_shape, output_shape, equations)
+        return None if times is None else equations_cost(equations).times(times)
 
     # -- the engine --------------------------------------------------------------------------
     def config_key(self) -> tuple:
@@ -315,18 +363,23 @@ class Layer:
             output = self.output_shape(shape)
         return Derivation.from_weights(
             class_name=self.class_name, input_shape=shape, output_shape=output,
-            weights=weights, equations=list(equations))
+            weights=weights, equations=list(equations),
+            cost=self.cost(shape, output, equations))
 
     def equations_for(self, input_shape) -> list:
         """The equations on a whole input shape: by default ``equations`` on its feature
         vector.  Wrappers, which derive an inner layer on a shape, override this instead."""
         features = self.features(input_shape)
         if isinstance(features, list):
-            x = [sympy.MatrixSymbol(f"{self.input_name}_{i + 1}", f, 1)
+            x = [self.feature_vector(f"{self.input_name}_{i + 1}", f)
                  for i, f in enumerate(features)]
         else:
-            x = sympy.MatrixSymbol(self.input_name, features, 1)
+            x = self.feature_vector(self.input_name, features)
         return self.equations(x)
+
+    def feature_vector(self, name: str, size) -> sympy.MatrixSymbol:
+        """The symbol of an input feature vector (``OneHot`` for token indices)."""
+        return sympy.MatrixSymbol(name, size, 1)
 
     def _run_equations(self, shape):
         self._declared = {}
@@ -348,7 +401,8 @@ class Layer:
         """
         equations, weights = tagged(derivation, tag, keep)
         for weight in weights.values():
-            self.weight(weight.name, *weight.shape, trainable=weight.trainable)
+            self.weight(weight.name, *weight.shape, trainable=weight.trainable,
+                        copies=weight.copies)
         return equations
 
     def __call__(self, inputs):
@@ -423,5 +477,5 @@ def frozen(derivation: Derivation) -> Derivation:
         return derivation
     weights = {k: replace(w, trainable=False) for k, w in derivation.weights.items()}
     fields = {f: getattr(derivation, f) for f in ("class_name", "input_shape", "output_shape",
-                                                   "equations", "name")}
+                                                   "equations", "name", "cost")}
     return Derivation.from_weights(weights=weights, **fields)

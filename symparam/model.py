@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import sympy
 
 from symparam import args
+from symparam.cost import Cost, total
 from symparam.engine import Derivation, Layer, frozen, map_shape, substitution, tagged
 from symparam.errors import SymparamError, shorten
 from symparam.graph import Tensor, as_tensor_list
@@ -55,6 +56,17 @@ class Summary:
     #: the tensors between rows, ``(from_row, to_row, shape)``; ``None`` is the model's input
     #: (at the start) or output (at the end); a diagram's edges
     edges: tuple = ()
+    #: compute per example over every call (a shared layer costs each time it runs)
+    cost: Cost | None = None
+
+    @property
+    def macs(self):
+        """Multiply-accumulates per example (``None`` if a size it needs is unknown)."""
+        return None if self.cost is None else self.cost.macs
+
+    def flops(self, convention="macs"):
+        """FLOPs per example under ``convention`` (see ``symparam.cost.FlopConvention``)."""
+        return None if self.cost is None else self.cost.flops(convention)
 
     def subs(self, **values) -> "Summary":
         """The summary with dimensions replaced by values, e.g. ``subs(u=128)``."""
@@ -65,11 +77,14 @@ class Summary:
                              non_trainable=swap(row.non_trainable)) for row in self.rows)
         return replace(self, rows=rows, total=swap(self.total), trainable=swap(self.trainable),
                        non_trainable=swap(self.non_trainable),
+                       cost=None if self.cost is None else self.cost.xreplace(mapping),
                        values=self.values + tuple(sorted(values.items())))
 
     @property
     def free_symbols(self) -> set:
         found = set(self.total.free_symbols)
+        if self.cost is not None:
+            found |= self.cost.macs.free_symbols | self.cost.elementwise.free_symbols
         for row in self.rows:
             map_shape(row.output_shape, lambda expr: found.update(expr.free_symbols) or expr)
         return found
@@ -129,12 +144,13 @@ class Model(Layer):
             raise SymparamError(f"{args.where(self)}: expects {len(self.inputs)} inputs, got "
                                 f"{len(shapes)}")
         shapes = [self._normalize_input(shape) for shape in shapes]
-        per_layer, output_shapes = self._replay(shapes)
-        return self._combine(per_layer, shapes, output_shapes)
+        per_layer, calls, output_shapes = self._replay(shapes)
+        return self._combine(per_layer, calls, shapes, output_shapes)
 
     def _replay(self, shapes):
         known = {id(t): shape for t, shape in zip(self.inputs, shapes)}
         per_layer: dict = {}
+        calls = []  # every call's derivation, for costs (a shared layer runs every time)
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
@@ -142,13 +158,14 @@ class Model(Layer):
             derivation = node.layer.derive(inputs if len(inputs) > 1 or
                                            _is_list_call(node) else inputs[0])
             per_layer.setdefault(node.layer, derivation)
+            calls.append(derivation)
             outputs = derivation.output_shape
             for tensor, shape in zip(node.outputs, outputs if isinstance(outputs, list)
                                      else [outputs]):
                 known[id(tensor)] = shape
-        return per_layer, [known[id(t)] for t in self.outputs]
+        return per_layer, calls, [known[id(t)] for t in self.outputs]
 
-    def _combine(self, per_layer, shapes, output_shapes) -> Derivation:
+    def _combine(self, per_layer, calls, shapes, output_shapes) -> Derivation:
         """One derivation for the whole model: each layer's symbols tagged ``^(i)``, counts
         summed layer by layer (so each layer's tidy formula survives in the total)."""
         if not self.trainable:
@@ -164,7 +181,8 @@ class Model(Layer):
             output_shape=output_shapes if self._list_outputs else output_shapes[0],
             weights=weights, equations=equations, name=self.name,
             trainable=sympy.Add(*(d.trainable for d in per_layer.values())),
-            non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())))
+            non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())),
+            cost=calls_cost(calls))
 
     # -- the summary --------------------------------------------------------------------------
     def summary_layers(self) -> list:
@@ -186,9 +204,11 @@ class Model(Layer):
                             derivation.trainable, derivation.non_trainable, derivation))
         trainable = sympy.Add(*(row.trainable for row in rows))
         non_trainable = sympy.Add(*(row.non_trainable for row in rows))
+        calls = [node.derivation for node in self._nodes
+                 if not isinstance(node.layer, InputLayer)]
         return Summary(self.name or self.default_name, tuple(rows),
                        sympy.Add(trainable, non_trainable), trainable, non_trainable,
-                       edges=self._edges())
+                       edges=self._edges(), cost=calls_cost(calls))
 
     def _edges(self) -> tuple:
         """Each call's input tensors as ``(producer, consumer, shape)``, then the outputs."""
@@ -201,6 +221,12 @@ class Model(Layer):
 
     def count_params(self) -> sympy.Expr:
         return self.summary().total
+
+
+def calls_cost(calls) -> Cost | None:
+    """The cost of running every call once (``None`` if any call's cost is unknown)."""
+    costs = [d.cost for d in calls]
+    return None if any(c is None for c in costs) else total(costs)
 
 
 def _is_list_call(node) -> bool:
@@ -284,16 +310,16 @@ class Sequential(Model):
 
     def derive(self, input_shape) -> Derivation:
         shape = self._normalize_input(input_shape)
-        per_layer = {}
+        per_layer, calls = {}, []
         for layer in self._stack:
             derivation = layer.derive(shape)
             per_layer.setdefault(layer, derivation)
+            calls.append(derivation)
             shape = derivation.output_shape
             if isinstance(shape, list):
                 raise SymparamError(f"{args.where(layer)}: a Sequential layer must have one "
                                     "output")
-        return self._combine(per_layer, [self._normalize_input(input_shape)], [shape])
-
+        return self._combine(per_layer, calls, [self._normalize_input(input_shape)], [shape])
 
 def map_graph(inputs, outputs) -> tuple[list, list]:
     """Nodes in execution order and layers in Keras's order, as Keras's ``map_graph`` does."""

@@ -140,7 +140,7 @@ def _split_hadamard(expr):
             denominator.append(arg.base)
         else:
             numerator.append(arg)
-    return numerator, denominator
+    return numerator or [sympy.S.One], denominator
 
 
 class TextPrinter(_Conventions, StrPrinter):

@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache, partial
@@ -64,55 +65,77 @@ class Verbatim(str):
     """Markup this module produced (from SymPy's printers or a rendered template): written as is."""
 
 
-def _control(char: str) -> str:
-    """A control character made visible the way Python writes it: ``\\n``, ``\\x1b``."""
+def _visible(char: str) -> str:
+    """A control character as Python writes it (``\\n``, ``\\x1b``), so a name cannot
+    break a table row or send escape codes to a terminal."""
     return repr(char)[1:-1]
 
 
-def _translate(text: str, table: dict, other: Callable[[str], str] | None = None) -> str:
-    return "".join(table[c] if c in table else other(c) if other and (c < " " or "\x7f" <= c <=
-                                                                      "\x9f") else c
-                   for c in str(text))
+def _is_control(char: str) -> bool:
+    return char < " " or "\x7f" <= char <= "\x9f"
+
+
+def _translate(text: str, table: dict, control: Callable[[str], str],
+               other: Callable[[str], str] = str) -> str:
+    """One pass over ``text``: special characters from ``table``, control characters through
+    ``control``, every other character through ``other``."""
+    return "".join(table[c] if c in table else control(_visible(c)) if _is_control(c)
+                   else other(c) for c in str(text))
 
 
 _LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
           "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
           "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "[": "{[}",
           "]": "{]}"}
+_LATEX_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
+                  "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
+_LATEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+                  "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+                  "\u030c": "v", "\u0327": "c"}
 _MARKDOWN = {"[": "&#91;", "]": "&#93;", **{c: "\\" + c for c in "\\`*_{}<>#+!|$&~^"}}
 _DOT = {"\\": "\\\\", '"': '\\"', "&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MERMAID = {'"': "#quot;", "#": "#35;", "&": "#38;", "<": "#lt;", ">": "#gt;", "|": "#124;",
             "`": "#96;", "\\": "#92;"}
 
 
+def _latex_char(char: str) -> str:
+    """A non-ASCII character as pdfLaTeX's default fonts can set it (``é`` -> ``\\'{e}``),
+    or ``?`` (an unknown character would stop the compilation)."""
+    if char.isascii() or char in _LATEX_LETTERS:
+        return _LATEX_LETTERS.get(char, char)
+    base, *marks = unicodedata.normalize("NFD", char)
+    if base.isascii() and base.isalpha() and len(marks) == 1 and marks[0] in _LATEX_ACCENTS:
+        return f"\\{_LATEX_ACCENTS[marks[0]]}{{{base}}}"
+    return "?"
+
+
 def escape_text(text: str) -> str:
     """Plain text: control characters (newlines, terminal escape codes) made visible."""
-    return _translate(text, {}, _control)
+    return _translate(text, {}, str)
 
 
 def escape_latex(text: str) -> str:
-    """LaTeX text: ``\\ { } $ & # _ % ~ ^`` (and ``< > |``, which OT1 fonts misprint) escaped;
-    control characters shown as ``\\n``; characters pdfLaTeX cannot typeset become ``?``."""
-    latex = _translate(text, _LATEX, lambda c: r"\textbackslash{}" + _control(c)[1:])
-    return "".join(c if ord(c) < 0x180 else "?" for c in latex)
+    """LaTeX text: ``\\ { } $ & # _ % ~ ^`` (and ``< > | [ ]``, which OT1 fonts misprint or
+    ``\\\\`` would read as an option) escaped, control characters shown as ``\\n``."""
+    return _translate(text, _LATEX, lambda shown: r"\textbackslash{}" + shown[1:], _latex_char)
 
 
 def escape_markdown(text: str) -> str:
     """Markdown text: punctuation that means something (``|`` in tables, ``<`` for raw HTML,
-    ``$`` for math, ``*_`` for emphasis) backslash-escaped, control characters shown."""
-    return _translate(text, _MARKDOWN, lambda c: "\\" + _control(c))
+    ``$`` for math, ``*_`` for emphasis, ``[`` for links) escaped, control characters shown."""
+    return _translate(text, _MARKDOWN, lambda shown: "\\" + shown)
 
 
 def escape_dot(text: str) -> str:
     """The inside of a quoted Graphviz label: ``\\`` and ``"`` escaped (Graphviz would read
     ``\\N`` and ``\\n``), entities neutralised, control characters shown."""
-    return _translate(text, _DOT, lambda c: "\\" + _control(c))
+    return _translate(text, _DOT, lambda shown: "\\" + shown)
 
 
 def escape_mermaid(text: str) -> str:
     """The inside of a quoted Mermaid label: quotes, ``#``, ``&``, ``<``, ``>``, ``|`` and
     backticks as Mermaid entity codes, control characters shown."""
-    return _translate(text, _MERMAID, lambda c: "#92;" + _control(c)[1:])
+    return _translate(text, _MERMAID, lambda shown: "#92;" + shown[1:])
 
 
 # -- how each format writes the view's cells ------------------------------------------------------
@@ -121,7 +144,9 @@ class Notation:
     """One format's way of writing cells: text escaping, math, shapes and numbers.
 
     ``math`` and ``shape`` return raw markup (LaTeX, MathML or text); ``inline`` wraps it for
-    running text; ``number`` writes a concrete count in running text, ``display`` in math.
+    running text (``None``: plain-text formats); ``display`` writes a concrete count in math;
+    ``safe`` marks markup as already escaped; ``equals``, ``listing`` and ``comma`` join
+    pieces of math.
     """
 
     escape: Callable[[str], str]

@@ -84,6 +84,12 @@ def _where(values) -> list:
             for name, value in sorted(values)]
 
 
+def _present(values: dict, symbols) -> list:
+    """The values of the dimensions that occur (a report lists no irrelevant ``where``)."""
+    names = {symbol.name for symbol in symbols}
+    return [(name, value) for name, value in values.items() if name in names]
+
+
 def _symbolic(*exprs) -> bool:
     return any(getattr(expr, "free_symbols", None) for expr in exprs)
 
@@ -127,14 +133,12 @@ def derivation_view(derivation: Derivation, values: dict) -> dict:
     counts = [(Text(label), chain(getattr(derivation, key), getattr(concrete, key)))
               for label, key in (("Params", "params"), ("Trainable", "trainable"),
                                  ("Non-trainable", "non_trainable"))]
-    return {"title": Text(title), "heading": Text(title),
-            "input_shape": Shape(derivation.input_shape),
+    return {"heading": Text(title), "input_shape": Shape(derivation.input_shape),
             "output_shape": Shape(derivation.output_shape),
             "equations": [(Math(eq.lhs), Math(eq.rhs)) for eq in derivation.equations],
-            "weights": weights,
-            "steps": count_steps(derivation, values), "counts": counts,
-            "frozen": derivation.non_trainable != 0, "values": _where(values.items()),
-            "symbolic": _symbolic(derivation.params)}
+            "weights": weights, "steps": count_steps(derivation, values), "counts": counts,
+            "frozen": derivation.non_trainable != 0,
+            "values": _where(_present(values, derivation.free_symbols))}
 
 
 def summary_view(summary: Summary, values: dict) -> dict:
@@ -143,12 +147,14 @@ def summary_view(summary: Summary, values: dict) -> dict:
     rows = [{"name": Text(row.name), "class_name": Text(row.class_name),
              "label": Text(f"{row.name} ({row.class_name})"),
              "output_shape": Shape(evaluated.output_shape), "formula": Math(row.params),
-             "params": Count(evaluated.params), "symbolic": _symbolic(row.params)}
+             "params": Count(evaluated.params)}
             for row, evaluated in zip(summary.rows, concrete.rows)]
     totals = [(Text(label), chain(getattr(summary, key), getattr(concrete, key)))
               for label, key in TOTALS]
-    return {"name": Text(summary.name), "heading": Text(f"Model: {summary.name}"), "rows": rows, "symbolic": symbolic, "totals": totals,
-            "values": _where(values.items()), "graph": graph_view(summary, values)}
+    return {"name": Text(summary.name), "heading": Text(f"Model: {summary.name}"), "rows": rows,
+            "symbolic": symbolic, "totals": totals,
+            "values": _where(_present(values, summary.free_symbols)),
+            "graph": graph_view(summary, values)}
 
 
 def graph_view(summary: Summary, values: dict) -> dict:
@@ -172,17 +178,15 @@ def formulas_view(report: FormulasTable) -> dict:
     values = dict(report.values)
     rows = []
     for row in report.rows:
-        symbols = row.params.free_symbols
-        mapping = () if row.params.is_Symbol else _mapping(
-            {k: v for k, v in values.items() if k in {s.name for s in symbols}}, symbols)
+        mapping = () if row.params.is_Symbol else _mapping(values, row.params.free_symbols)
         rows.append({"class_name": Text(row.class_name), "arguments": Text(row.arguments),
                      "input_shape": Shape(row.input_shape),
                      "output_shape": Shape(row.output_shape), "params": Math(row.params),
                      "example": Chain((Math(row.params, mapping), Count(row.numeric_params)))
-                     if mapping else Count(row.numeric_params),
-                     "example_shape": Shape(row.numeric_output_shape)})
-    used = sorted({s.name for row in report.rows for s in row.params.free_symbols})
-    return {"heading": Text("Parameter formulas"), "rows": rows, "values": _where((n, values[n]) for n in used if n in values)}
+                     if mapping else Count(row.numeric_params)})
+    used = set().union(*(row.params.free_symbols for row in report.rows))
+    return {"heading": Text("Parameter formulas"), "rows": rows,
+            "values": _where(_present(values, used))}
 
 
 def reconciliation_view(report: Reconciliation) -> dict:

@@ -378,14 +378,20 @@ def test_html_page_renders_math_in_chromium(tmp_path):
     (tmp_path / "page.html").write_text(page, encoding="utf-8")
     dom = chromium_dom(tmp_path / "page.html", tmp_path)
     assert dom.count("<math") >= 6 + 4 and "<msub>" in dom
+    # laid out as math: every <math> is a MathMLElement with a size, and the gate equations
+    # stand as tall as their stacked [h_{t-1}; x_t] column (plain text would be one line)
     harness = ("<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>" + fragment +
-               "<script>const m=[...document.querySelectorAll('math')];document.body."
-               "setAttribute('data-verdict',m.length+':'+m.every(e=>e instanceof MathMLElement"
-               "&&e.getBoundingClientRect().height>10))</script></body></html>")
+               "<script>const m=[...document.querySelectorAll('math')];"
+               "const h=m.map(e=>e.getBoundingClientRect().height);document.body.setAttribute("
+               "'data-verdict',m.length+':'+m.every(e=>e instanceof MathMLElement)+':'+"
+               "Math.min(...h)+':'+Math.max(...h))</script></body></html>")
     (tmp_path / "harness.html").write_text(harness, encoding="utf-8")
-    verdict = re.search(r'data-verdict="(\d+):(\w+)"', chromium_dom(tmp_path / "harness.html",
-                                                                  tmp_path))
-    assert verdict and int(verdict.group(1)) >= 10 and verdict.group(2) == "true"
+    verdict = re.search(r'data-verdict="(\d+):(\w+):([\d.]+):([\d.]+)"',
+                        chromium_dom(tmp_path / "harness.html", tmp_path))
+    assert verdict, "the harness script did not run"
+    count, mathml, lowest, tallest = verdict.groups()
+    assert int(count) >= 10 and mathml == "true"
+    assert float(lowest) > 0 and float(tallest) > 2.5 * 16
 
 
 def test_wheel_renders_every_format_outside_the_checkout(tmp_path):
@@ -453,3 +459,19 @@ def test_cli_standalone_and_svg(capsys):
 def test_formats_are_the_cli_choices():
     assert {f.value for f in Format} == {"text", "markdown", "latex", "html", "json", "dot",
                                          "mermaid", "svg"}
+
+
+def test_latex_survives_any_unicode_name():
+    name = "café ß Øre ĸ 東京 \x1b[31m"
+    out = render(Dense(3, name=name).derive((None, 4)), "latex", standalone=True)
+    text = compile_latex(out, standalone=False)
+    import unicodedata
+    assert "café ß Øre ? ?? \\x1b[31m (Dense)" in unicodedata.normalize("NFC", text)
+    assert "\x1b" not in render(Dense(3, name=name).derive((None, 4)), "text")
+
+
+def test_a_user_template_folder_comes_first_and_still_escapes(tmp_path):
+    (tmp_path / "text").mkdir()
+    (tmp_path / "text" / "derivation.j2").write_text("custom: {{ heading|show }}\n")
+    out = render(Dense(3, name="x\ny").derive((None, 4)), "text", template_folder=str(tmp_path))
+    assert out == "custom: x\\ny (Dense)\n"

@@ -14,11 +14,12 @@ import sympy
 from sympy import Eq, HadamardProduct, Integer, MatrixExpr, OneMatrix
 
 from symparam import args
+from symparam.cost import Cost, equations_cost
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import activate, affine, vector
 from symparam.layers.registry import register
-from symparam.shapes import format_shape, is_shape_list, same_dims
+from symparam.shapes import format_shape, is_shape_list, product, same_dims
 
 #: Keras call options that never change a count or a shape
 CALL_OPTIONS = frozenset({"mask", "query_mask", "value_mask", "key_mask", "attention_mask",
@@ -55,6 +56,12 @@ def attention_inputs(layer, input_shape) -> tuple:
         raise SymparamError(f"{args.where(layer)}: key {format_shape(key)} and value "
                             f"{format_shape(value)} must agree on every axis but the last")
     return query, value, key
+
+
+def positions(layer, input_shape) -> tuple:
+    """How many query positions and key positions one example has (``None`` if unknown)."""
+    query, value, _ = attention_inputs(layer, input_shape)
+    return product(query[1:-1]), product(value[1:-1])
 
 
 def check_call_options(layer, options) -> None:
@@ -132,6 +139,20 @@ class MultiHeadAttention(Layer):
         query = attention_inputs(self, input_shape)[0]
         return (*query[:-1], *self.output_dims) if self.output_dims else query
 
+    def cost(self, input_shape, output_shape, equations):
+        """Query-side equations run per query position, key and value projections per key
+        position, and ``QK^T`` and ``AV`` cost ``num_heads*(key_dim + value_dim)`` MACs for
+        every (query, key) pair: the products that scale with the sequence length squared."""
+        queries, keys = positions(self, input_shape)
+        if queries is None or keys is None:
+            return None
+        q, k, v, heads, *rest = equations
+        pair = sympy.Mul(self.num_heads, self.key_dim + self.value_dim)
+        products = Cost(sympy.Mul(queries, keys, pair),
+                        sympy.Mul(queries, keys, self.num_heads))  # the softmax
+        return (equations_cost([q] + rest).times(queries)
+                + equations_cost([k, v]).times(keys) + products)
+
 
 class ScoredAttention(Layer):
     """Single-head attention on the raw inputs (Keras ``Attention`` and its subclass): a score
@@ -169,6 +190,16 @@ class ScoredAttention(Layer):
     def output_shape(self, input_shape):
         query, value, _ = attention_inputs(self, input_shape)
         return (*query[:-1], value[-1])
+
+    def cost(self, input_shape, output_shape, equations):
+        """The score for every (query, key) pair, then the weighted sum of the values."""
+        queries, keys = positions(self, input_shape)
+        if queries is None or keys is None:
+            return None
+        score, attend = equations
+        width = attend.lhs.shape[0]
+        weighted = Cost(sympy.Mul(queries, keys, width), sympy.Mul(queries, keys))
+        return equations_cost([score]).times(sympy.Mul(queries, keys)) + weighted
 
 
 @register

@@ -20,7 +20,7 @@ from symparam.errors import SymparamError
 from symparam.layers import _spatial
 from symparam.layers._math import activate, activation_name, affine, vector
 from symparam.layers.registry import register
-from symparam.shapes import conv_length, transpose_length
+from symparam.shapes import conv_length, product, transpose_length
 
 
 class Sliding(Layer):
@@ -162,6 +162,14 @@ class ConvTranspose(Sliding):
 
     def equations(self, x):
         return self.filter_bank(sympy.Mul(*self.kernel_size) * x.shape[0])
+
+    def repeats(self, input_shape, output_shape, equations):
+        """Counted per input position, as PyTorch's counter does: each input vector is
+        multiplied by the whole kernel once (the patch form per output position is the
+        same product, gathered instead of scattered)."""
+        spatial = _spatial.split_spatial(self, input_shape, self.rank, self.data_format)[1]
+        size = product(spatial)
+        return size
 
     def length(self, n, axis: int):
         pad = None if self.output_padding is None else self.output_padding[axis]

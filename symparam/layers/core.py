@@ -12,6 +12,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from symparam import args
 from symparam.dims import dim
+from symparam.cost import OneHot
 from symparam.engine import Derivation, Layer
 from symparam.errors import SymparamError
 from symparam.graph import Node, Tensor
@@ -93,6 +94,9 @@ class Embedding(Layer):
 
     def features(self, input_shape):
         return self.input_dim
+
+    def feature_vector(self, name, size):
+        return OneHot(name, size, 1)  # a lookup: no multiply-accumulates
 
     def equations(self, x):
         table = self.weight("E", self.output_dim, self.input_dim,

@@ -280,6 +280,12 @@ class RNN(Layer):
     def equations_for(self, input_shape):
         return self.reuse(self._step(input_shape)[1])
 
+    def cost(self, input_shape, output_shape, equations):
+        """The cell's cost at every time step."""
+        step = self._step(input_shape)[1]
+        steps = input_shape[1]
+        return None if steps is None or step.cost is None else step.cost.times(steps)
+
     def output_shape(self, input_shape):
         step, cell = self._step(input_shape)
         batch, rest = input_shape[0], cell.output_shape[1:]

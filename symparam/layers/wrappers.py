@@ -5,6 +5,7 @@ from __future__ import annotations
 from sympy import Eq, HadamardProduct, MatAdd, Rational
 
 from symparam import args
+from symparam.cost import equations_cost
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import stack, vector
@@ -59,6 +60,18 @@ class Bidirectional(Layer):
                   "ave": lambda: Rational(1, 2) * MatAdd(a, b)}[self.merge_mode]()
         return equations + [Eq(vector("y", merged.shape[0]), merged)]
 
+    def cost(self, input_shape, output_shape, equations):
+        """Both directions' costs, plus merging their outputs."""
+        forward, backward = self._directions(input_shape)
+        if forward.cost is None or backward.cost is None:
+            return None
+        parts = forward.cost + backward.cost
+        if self.merge_mode is None:
+            return parts
+        positions = self.repeats(input_shape, output_shape, equations)
+        merge = equations_cost(equations[-1:])
+        return None if positions is None else parts + merge.times(positions)
+
     def output_shape(self, input_shape):
         forward, _ = self._directions(input_shape)
         shapes = forward.output_shape if isinstance(forward.output_shape, list) \
@@ -87,6 +100,12 @@ class TimeDistributed(Layer):
 
     def equations_for(self, input_shape):
         return self.reuse(self._inner_derivation(input_shape))
+
+    def cost(self, input_shape, output_shape, equations):
+        """The inner layer's cost at every time step."""
+        inner = self._inner_derivation(input_shape)
+        steps = input_shape[1]
+        return None if steps is None or inner.cost is None else inner.cost.times(steps)
 
     def output_shape(self, input_shape):
         inner = self._inner_derivation(input_shape).output_shape

@@ -1,0 +1,21 @@
+"""PyTorch's conventions as first-class symparam layers.
+
+``symparam.torch.nn`` holds layers named and parameterised like ``torch.nn`` modules
+(``nn.Linear(in_features, out_features)``, ``nn.LSTM(..., proj_size=...)``), derived from their
+equations; where the mathematics is Keras's (Linear and Dense, Conv2d and Conv2D, GRU and
+``GRUCell(reset_after=True)``, LayerNorm, pooling, attention) the Keras layer's equations are
+reused, and only PyTorch's arguments, layouts and shape rules are stated here.
+
+Buffers (``register_buffer``: BatchNorm's ``running_mean``, ``running_var`` and
+``num_batches_tracked``) are ``Buffer`` symbols in the equations, not parameters, so a
+derivation's ``params`` is PyTorch's ``sum(p.numel() for p in module.parameters())`` and
+``buffers(derivation)`` is ``sum(b.numel() for b in module.buffers())``.  The engine knows no
+buffers: a ``Weight`` kind ``buffer`` and a ``Derivation.buffers`` total would make them
+first-class (and visible in summaries) without this side count.
+
+Nothing here imports PyTorch; ``symparam.importers.torch`` reads live ``nn.Module`` trees.
+"""
+
+from symparam.torch._base import TORCH, Buffer, buffer_shapes, buffers
+
+__all__ = ["TORCH", "Buffer", "buffer_shapes", "buffers"]

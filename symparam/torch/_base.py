@@ -1,0 +1,123 @@
+"""What every PyTorch-convention layer shares: the registry, buffers, and borrowed equations.
+
+PyTorch separates a module's *parameters* (``module.parameters()``, what ``sum(p.numel())``
+counts, trainable unless ``requires_grad`` is off) from its *buffers* (``module.buffers()``:
+BatchNorm's running statistics, saved with the model but never counted as parameters).  Keras
+has no such split: its BatchNormalization counts the moving statistics as non-trainable weights.
+
+A layer declares a parameter with ``self.weight`` as usual, and a buffer with ``self.buffer``,
+which returns a ``Buffer`` symbol.  ``Buffer`` is a ``MatrixSymbol`` but not a ``Param``, so the
+engine never counts it as a parameter; ``buffers(derivation)`` finds the ``Buffer`` symbols in
+the equations and sums their sizes the way the engine sums parameters.  (A small engine
+extension, a ``buffer`` kind on ``Weight`` and a ``buffers`` total on ``Derivation``, would make
+this a first-class count; see the package docstring.)
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symparam import args
+from symparam.engine import Derivation, Layer
+from symparam.errors import SymparamError
+from symparam.layers.registry import Registry
+
+#: PyTorch-convention layers by their ``torch.nn`` class name (``LSTM`` here is ``nn.LSTM``)
+TORCH = Registry("PyTorch module")
+register = TORCH.register
+
+
+class Buffer(sympy.MatrixSymbol):
+    """A tensor a module keeps but does not train or count as a parameter (PyTorch's
+    ``register_buffer``): found in the equations with ``atoms(Buffer)``."""
+
+
+class TorchLayer(Layer):
+    """Base of the layers of ``symparam.torch.nn``: PyTorch's argument names and layouts.
+
+    ``device`` and ``dtype``, which every ``torch.nn`` module accepts, never change a count or a
+    shape and are ignored.
+    """
+
+    def __init__(self, *, name=None, trainable=True, device=None, dtype=None, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+
+    def buffer(self, name: str, rows, cols=1) -> Buffer:
+        """Declare a buffer of shape ``(rows, cols)`` (counted by ``buffers``, not as a
+        parameter) and return its symbol."""
+        return Buffer(name, sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
+
+    def input_layout(self):
+        """The input shape PyTorch's documentation states, with symbols for the sizes the
+        module's own arguments do not fix and ``None`` for the batch axis."""
+        raise NotImplementedError(f"{type(self).__name__} states no input layout")
+
+
+class Borrowed(TorchLayer):
+    """A PyTorch layer whose mathematics is a Keras layer's: it reuses that layer's equations
+    (so one derivation serves both conventions) and states only PyTorch's arguments and shape
+    rule.  Subclasses give ``keras_layer()`` and the shape it is derived on."""
+
+    def keras_layer(self) -> Layer:
+        raise NotImplementedError
+
+    def keras_shape(self, input_shape):
+        """The shape the Keras layer is derived on (its equations never depend on the rest)."""
+        return input_shape
+
+    def equations_for(self, input_shape):
+        self.check_input(input_shape)
+        try:
+            derivation = self.keras_layer().derive(self.keras_shape(input_shape))
+        except SymparamError as error:
+            raise SymparamError(f"{args.where(self)}: {error}") from None
+        return self.reuse(derivation)
+
+    def check_input(self, input_shape) -> None:
+        """Refuse inputs PyTorch would refuse (a wrong feature or channel count)."""
+
+
+def buffer_shapes(derivation: Derivation) -> dict:
+    """The buffers a derivation's equations contain: ``{name: (rows, cols)}``."""
+    found: dict[str, Buffer] = {}
+    for eq in derivation.equations:
+        for symbol in sorted(eq.atoms(Buffer), key=lambda b: b.name):
+            if found.setdefault(symbol.name, symbol) != symbol:
+                raise SymparamError(f"{derivation.class_name}: two buffers are named "
+                                    f"{symbol.name!r}")
+    return {name: tuple(symbol.shape) for name, symbol in found.items()}
+
+
+def buffers(derivation: Derivation) -> sympy.Expr:
+    """The total size of the buffers in ``derivation`` (PyTorch's ``sum(b.numel() for b in
+    module.buffers())``), common factors pulled out like the parameter counts."""
+    sizes = (sympy.Mul(*shape) for shape in buffer_shapes(derivation).values())
+    return sympy.factor_terms(sympy.Add(*sizes))
+
+
+def same_size(layer: Layer, found, expected, what: str) -> None:
+    """Refuse an input whose ``what`` is ``found`` where the module was built for
+    ``expected`` (symbolic sizes that may be equal pass)."""
+    if found is None or expected is None or found == expected:
+        return
+    if (sympy.sympify(found) - sympy.sympify(expected)).is_zero is False:
+        raise SymparamError(f"{args.where(layer)}: the input's {what} is {found}, but the "
+                            f"module was built for {expected}")
+
+
+class Composite(TorchLayer):
+    """A module made of other modules (a Transformer layer): each part's equations are reused
+    with a superscript naming the part, its inputs replaced by expressions of this layer's."""
+
+    def apply(self, tag: str, part: Layer, shape, *inputs) -> tuple[list, object]:
+        """``part`` derived on ``shape`` and fed ``inputs``: its equations (declaring its
+        weights here) and its output symbol."""
+        derivation = part.derive(shape)
+        equations = self.reuse(derivation, tag, keep=())
+        names = [part.input_name] if len(inputs) == 1 else \
+            [f"{part.input_name}_{i + 1}" for i in range(len(inputs))]
+        wanted = {f"{name}^{tag}": value for name, value in zip(names, inputs)}
+        mapping = {symbol: wanted[symbol.name] for eq in equations
+                   for symbol in eq.atoms(sympy.MatrixSymbol) if symbol.name in wanted}
+        equations = [eq.xreplace(mapping) for eq in equations]
+        return equations, equations[-1].lhs
