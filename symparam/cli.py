@@ -66,11 +66,25 @@ def _parser() -> argparse.ArgumentParser:
                        help="also build the model in Keras (safe_mode=True) and compare; "
                             "exit 1 on any mismatch")
 
+    solve = commands.add_parser("solve", help="largest size within a budget")
+    solve.add_argument("spec", help="path to the spec")
+    solve.add_argument("--budget", required=True, help="e.g. 1000000 or 1M")
+    solve.add_argument("--for", dest="for_", required=True, metavar="DIM",
+                       help="the dimension to solve for")
+    solve.add_argument("--of", choices=("params", "macs"), default="params")
+
+    sweep = commands.add_parser("sweep", help="parameters and MACs over a grid of sizes")
+    sweep.add_argument("spec", help="path to the spec")
+    sweep.add_argument("--grid", action="append", required=True,
+                       metavar="DIM=START:STOP:STEP", help="values of a dimension (repeatable)")
+    sweep.add_argument("--format", default="csv", choices=("csv", "json"))
+    sweep.add_argument("--plot", metavar="OUT.png", help="also draw the first grid dimension")
+
     for sub in (layer, model, table, keras):
         sub.add_argument("--format", default="text", choices=formats)
         sub.add_argument("--standalone", action="store_true", default=None,
                          help="a complete document (LaTeX); HTML is always a whole page")
-    for sub in (layer, model, keras):
+    for sub in (layer, model, keras, solve, sweep):
         sub.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="give a dimension a value (repeatable)")
     return parser
@@ -88,7 +102,9 @@ def _layer(options) -> str:
     return render(derivation, options.format, values=values, standalone=options.standalone)
 
 
-def _model(options) -> str:
+def _spec_summary(options, free=()):
+    """A spec's summary and its dimension values (defaults, then ``--set``), leaving the
+    dimensions named in ``free`` unset."""
     from symparam.spec import load_spec
     spec = load_spec(options.spec)
     summary = spec.model.summary()
@@ -96,7 +112,36 @@ def _model(options) -> str:
     defaults = {name: value for name, value in spec.dims.items()
                 if name in {symbol.name for symbol in present}}
     values = {**defaults, **_values(options.set, present)}
+    return summary, {name: value for name, value in values.items() if name not in free}
+
+
+def _model(options) -> str:
+    summary, values = _spec_summary(options)
     return render(summary, options.format, values=values, standalone=options.standalone)
+
+
+def _solve(options) -> str:
+    from symparam.query import solve_budget
+    summary, values = _spec_summary(options, free={options.for_})
+    expr = summary.total if options.of == "params" else summary.macs
+    if expr is None:
+        raise SymparamError("--of macs: the model's cost is unknown (an input size is None)")
+    best = solve_budget(expr, options.budget, options.for_, values=values)
+    return f"{options.for_} = {best}\n"
+
+
+def _sweep(options) -> str:
+    from symparam.query import parse_grid, sweep, sweep_table
+    grid = dict(parse_grid(text) for text in options.grid)
+    summary, values = _spec_summary(options, free=set(grid))
+    exprs = {"params": summary.total}
+    if summary.macs is not None:
+        exprs["macs"] = summary.macs
+    result = sweep(exprs, grid, values=values)
+    if options.plot:
+        from symparam.plot import plot_sweep
+        plot_sweep(result, next(iter(grid)), options.plot)
+    return sweep_table(result, options.format)
 
 
 def _keras(options) -> tuple[str, int]:
@@ -122,7 +167,8 @@ def _table(options) -> str:
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     options = _parser().parse_args(argv)
-    handlers = {"layer": _layer, "model": _model, "table": _table, "keras": _keras}
+    handlers = {"layer": _layer, "model": _model, "table": _table, "keras": _keras,
+                "solve": _solve, "sweep": _sweep}
     try:
         output = handlers[options.command](options)
         output, code = output if isinstance(output, tuple) else (output, 0)

@@ -2,7 +2,8 @@
 
 A product of an ``(m x n)`` matrix with an ``(n x p)`` one costs ``m*n*p`` multiply-accumulates
 (MACs); an element-wise operation (a sum, a Hadamard product, an activation) costs one operation
-per element; a product with a one-hot vector is a lookup and costs nothing.  A layer's equations
+per element; a product with a one-hot vector is a lookup and costs nothing, and a product with
+a matrix of ones is a sum (one addition per element summed).  A layer's equations
 describe one position (a time step, an output pixel, a token), and the layer says how many
 positions there are (``Layer.repeats``); wrappers and models add up their parts' costs.
 
@@ -17,7 +18,7 @@ from enum import StrEnum
 
 import sympy
 from sympy import (BlockMatrix, HadamardPower, HadamardProduct, MatAdd, MatMul, MatrixExpr,
-                   MatrixSymbol, Transpose)
+                   MatrixSymbol, OneMatrix, Transpose)
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symparam.errors import SymparamError
@@ -102,12 +103,15 @@ def _matmul(expr, macs: list, elementwise: list) -> None:
     if scalars:
         elementwise.append(_size(expr))
     rows, inner = matrices[0].shape
+    previous = matrices[0]
     for right in matrices[1:]:  # left to right: (rows x inner) times (inner x cols)
-        lookup = isinstance(right, OneHot) or (isinstance(matrices[0], OneHot) and
-                                               right is matrices[1])
-        if not lookup:
+        if isinstance(right, OneHot) or isinstance(previous, OneHot):
+            pass  # selecting a column: a lookup
+        elif isinstance(right, OneMatrix) or isinstance(previous, OneMatrix):
+            elementwise.append(sympy.Mul(inner, right.shape[1]))  # a sum, broadcast
+        else:
             macs.append(sympy.Mul(rows, inner, right.shape[1]))
-        inner = right.shape[1]
+        inner, previous = right.shape[1], right
     for matrix in matrices:
         if isinstance(matrix, Transpose):
             matrix = matrix.arg

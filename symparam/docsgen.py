@@ -13,7 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from dataclasses import replace
+
 from symparam.catalogue import formulas_table
+from symparam.family import FEATURES, VOCABULARY, equal_budgets, gpt_family
+from symparam.views import Count, Math
 from symparam.examples import NUMERIC
 from symparam.render import render_page
 from symparam.spec import load_spec
@@ -44,6 +48,17 @@ def example_page(case: str, root: Path = ROOT) -> str:
                        reproduce=f"symparam model docs/examples/{spec_file} --format markdown")
 
 
+def queries_page(root: Path = ROOT) -> str:
+    """``docs/queries.md``: the GPT family and the LSTM/GRU budgets (symparam.family)."""
+    summary, leading, rows = gpt_family(root / "docs" / "examples" / "gpt.yaml")
+    lstm, gru, widths, crossover = equal_budgets()
+    return render_page(
+        "queries", command=COMMAND, total=Math(summary.total), leading=Math(leading),
+        macs=Math(summary.macs), vocabulary=VOCABULARY, features=FEATURES,
+        family=[replace(row, params=Count(row.params), macs=Count(row.macs)) for row in rows],
+        lstm=Math(lstm), gru=Math(gru), widths=widths, crossover=crossover)
+
+
 def _relevant(values: dict, derivation) -> dict:
     names = {symbol.name for symbol in derivation.free_symbols}
     return {name: value for name, value in values.items() if name in names}
@@ -51,7 +66,8 @@ def _relevant(values: dict, derivation) -> dict:
 
 def generate(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file's path and content (nothing is written)."""
-    files = {root / "docs" / "layers.md": catalogue_page()}
+    files = {root / "docs" / "layers.md": catalogue_page(),
+             root / "docs" / "queries.md": queries_page(root)}
     for case in CASES:
         files[root / "docs" / "examples" / f"{case}.md"] = example_page(case, root)
     return files

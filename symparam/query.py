@@ -193,3 +193,38 @@ def _as_list(dims):
     if isinstance(dims, (str, sympy.Symbol)):
         return [dims]
     return list(dims)
+
+
+def parse_grid(text: str) -> tuple[str, range | list]:
+    """``u=64:1024:64`` (start:stop:step, stop included) or ``u=64,128,256``; refused before
+    anything is allocated when it holds more than 10**7 values."""
+    name, sep, spec = text.partition("=")
+    name = name.strip()
+    if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,31}", name):
+        raise SymparamError(f"--grid expects NAME=START:STOP:STEP or NAME=A,B,C, got "
+                            f"{shorten(text)}")
+    if ":" in spec:
+        parts = spec.split(":")
+        if len(parts) not in (2, 3) or not all(p.strip().isdigit() for p in parts):
+            raise SymparamError(f"--grid {name}: expected START:STOP[:STEP] integers")
+        start, stop, step = (int(p) for p in (parts + ["1"])[:3])
+        if step < 1 or start < 1 or stop < start:
+            raise SymparamError(f"--grid {name}: need 1 <= START <= STOP and STEP >= 1")
+        if (stop - start) // step + 1 > MAX_GRID:
+            raise SymparamError(f"--grid {name}: more than {MAX_GRID} values")
+        return name, range(start, stop + 1, step)
+    items = [p.strip() for p in spec.split(",")]
+    if not items or len(items) > MAX_GRID or not all(p.isdigit() and int(p) > 0 for p in items):
+        raise SymparamError(f"--grid {name}: expected positive integers")
+    return name, [int(p) for p in items]
+
+
+def sweep_table(result: dict, fmt: str) -> str:
+    """A sweep's columns as CSV (one row per point) or JSON (one list per column)."""
+    import json
+    names = list(result)
+    if fmt == "json":
+        return json.dumps({k: [int(v) for v in result[k]] for k in names}, indent=1) + "\n"
+    lines = [",".join(names)]
+    lines += [",".join(str(int(v)) for v in row) for row in zip(*(result[k] for k in names))]
+    return "\n".join(lines) + "\n"

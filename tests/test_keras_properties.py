@@ -121,6 +121,32 @@ def tuples(rank, low, high):
     return st.tuples(*[st.integers(low, high)] * rank)
 
 
+def maybe_unknown(sizes):
+    """``sizes``, or one time in five ``None``: an axis Keras leaves unknown until run time."""
+    return st.tuples(st.integers(0, 4), sizes).map(lambda t: None if t[0] == 0 else t[1])
+
+
+def open_tuples(rank, low, high):
+    """Spatial sizes, some maybe unknown."""
+    return st.tuples(*[maybe_unknown(st.integers(low, high))] * rank)
+
+
+#: a shape without the batch, any axis maybe unknown
+open_shape = st.lists(maybe_unknown(small), min_size=1, max_size=3).map(tuple)
+
+
+def axes_of(axis) -> set:
+    return set(axis) if isinstance(axis, (list, tuple)) else {axis}
+
+
+def unknown_except(draw, shape, keep):
+    """``shape`` with some axes made unknown, except the (batch-counted) axes in ``keep``."""
+    rank = len(shape) + 1
+    kept = {a % rank for a in keep}
+    return tuple(None if i + 1 not in kept and draw(st.integers(0, 4)) == 0 else size
+                 for i, size in enumerate(shape))
+
+
 def axis_choice(rank):
     """A non-batch axis of an input of ``rank`` axes (batch included), positive or negative."""
     return st.integers(1, rank - 1).flatmap(lambda a: st.sampled_from([a, a - rank]))
@@ -140,7 +166,7 @@ def dense_case(draw):
     kwargs = dict(units=draw(small), use_bias=draw(flag), activation=draw(activation))
     if draw(flag):
         kwargs["lora_rank"] = draw(st.integers(1, 3))
-    return one("Dense", kwargs, draw(st.lists(small, min_size=1, max_size=3)))
+    return one("Dense", kwargs, (*draw(st.lists(maybe_unknown(small), max_size=2)), draw(small)))
 
 
 @st.composite
@@ -153,13 +179,10 @@ def embedding_case(draw):
     return one("Embedding", kwargs, shape, dtype="int32")
 
 
-any_shape = st.lists(small, min_size=1, max_size=3)
-
-
 @st.composite
 def masking_case(draw):
     return one("Masking", dict(mask_value=draw(st.sampled_from([0.0, -1.0, 0.5]))),
-               (draw(small), draw(small)))
+               (draw(maybe_unknown(small)), draw(small)))
 
 
 # -- activations ---------------------------------------------------------------------------------
@@ -168,12 +191,12 @@ def relu_case(draw):
     kwargs = dict(max_value=draw(st.none() | st.sampled_from([1.0, 6.0])),
                   negative_slope=draw(st.sampled_from([0.0, 0.1])),
                   threshold=draw(st.sampled_from([0.0, 0.5])))
-    return one("ReLU", kwargs, draw(any_shape))
+    return one("ReLU", kwargs, draw(open_shape))
 
 
 @st.composite
 def softmax_case(draw):
-    shape = draw(st.lists(small, min_size=1, max_size=3))
+    shape = draw(open_shape)
     return one("Softmax", dict(axis=draw(axis_lists(len(shape) + 1))), shape)
 
 
@@ -182,6 +205,8 @@ def prelu_case(draw):
     shape = draw(st.lists(small, min_size=1, max_size=3))
     shared = draw(st.none() | st.lists(st.integers(1, len(shape)), min_size=1, unique=True)
                   .map(sorted))
+    # Keras needs the sizes of the axes that are not shared; shared ones may be unknown.
+    shape = unknown_except(draw, shape, set(range(1, len(shape) + 1)) - set(shared or ()))
     if shared is not None and len(shared) == 1 and draw(flag):
         shared = shared[0]
     return one("PReLU", dict(shared_axes=shared), shape)
@@ -190,8 +215,7 @@ def prelu_case(draw):
 # -- reshaping -----------------------------------------------------------------------------------
 @st.composite
 def flatten_case(draw):
-    return one("Flatten", dict(data_format=draw(data_format)),
-               draw(st.lists(small, min_size=1, max_size=3)))
+    return one("Flatten", dict(data_format=draw(data_format)), draw(open_shape))
 
 
 @st.composite
@@ -204,7 +228,7 @@ def reshape_case(draw):
     target = [_product(group) for group in groups]
     if draw(flag):
         target[draw(st.integers(0, len(target) - 1))] = -1
-    return one("Reshape", dict(target_shape=tuple(target)), shape)
+    return one("Reshape", dict(target_shape=tuple(target)), unknown_except(draw, shape, ()))
 
 
 def _factors(n):
@@ -226,7 +250,7 @@ def _product(values):
 
 @st.composite
 def permute_case(draw):
-    shape = draw(st.lists(small, min_size=2, max_size=3))
+    shape = draw(st.lists(maybe_unknown(small), min_size=2, max_size=3))
     dims = draw(st.permutations(range(1, len(shape) + 1)))
     return one("Permute", dict(dims=tuple(dims)), shape)
 
@@ -234,7 +258,7 @@ def permute_case(draw):
 @st.composite
 def padding_case(draw, rank):
     fmt = draw(data_format)
-    shape = layout(fmt, draw(tuples(rank, 1, 5)), draw(small))
+    shape = layout(fmt, draw(open_tuples(rank, 1, 5)), draw(small))
     pad = st.integers(0, 2)
     if rank == 1:
         padding = draw(pad | st.tuples(pad, pad))
@@ -246,7 +270,7 @@ def padding_case(draw, rank):
 @st.composite
 def cropping_case(draw, rank):
     fmt = "channels_last" if rank == 1 else draw(data_format)
-    shape = layout(fmt, draw(tuples(rank, 5, 7)), draw(small))
+    shape = layout(fmt, draw(open_tuples(rank, 5, 7)), draw(small))
     crop = st.integers(0, 2)
     if rank == 1:
         cropping = draw(crop | st.tuples(crop, crop))
@@ -261,34 +285,36 @@ def cropping_case(draw, rank):
 def upsampling_case(draw, rank):
     size = draw(st.integers(1, 3) | tuples(rank, 1, 3)) if rank > 1 else draw(st.integers(1, 3))
     if rank == 1:
-        return one("UpSampling1D", dict(size=size), (draw(small), draw(small)))
+        return one("UpSampling1D", dict(size=size), (draw(maybe_unknown(small)), draw(small)))
     fmt = draw(data_format)
     kwargs = dict(size=size, data_format=fmt)
     if rank == 2:
         kwargs["interpolation"] = draw(st.sampled_from(["nearest", "bilinear"]))
-    return one(f"UpSampling{rank}D", kwargs, layout(fmt, draw(tuples(rank, 1, 4)), draw(small)))
+    return one(f"UpSampling{rank}D", kwargs, layout(fmt, draw(open_tuples(rank, 1, 4)), draw(small)))
 
 
 # -- merging -------------------------------------------------------------------------------------
 @st.composite
 def elementwise_case(draw, class_name):
-    """Two (``Subtract``) or more inputs of one rank; some sizes 1 where Keras broadcasts."""
+    """Two (``Subtract``) or more inputs of one rank; some sizes 1 where Keras broadcasts,
+    some unknown."""
     count = 2 if class_name == "Subtract" else draw(st.integers(2, 3))
     base = draw(st.lists(small, min_size=1, max_size=3))
-    shapes = tuple(tuple(1 if draw(st.integers(0, 3)) == 0 else size for size in base)
+    shapes = tuple(tuple(draw(st.sampled_from([size] * 3 + [1, None])) for size in base)
                    for _ in range(count))
     return Case(class_name, {}, shapes, "list")
 
 
 @st.composite
 def concatenate_case(draw):
-    base = draw(st.lists(small, min_size=1, max_size=3))
+    """Inputs that agree on every axis but the joined one (unknown sizes allowed)."""
+    base = draw(open_shape)
     axis = draw(axis_choice(len(base) + 1))
     index = axis - 1 if axis > 0 else axis
     shapes = []
     for _ in range(draw(st.integers(2, 3))):
         shape = list(base)
-        shape[index] = draw(small)
+        shape[index] = draw(maybe_unknown(small))
         shapes.append(tuple(shape))
     return Case("Concatenate", dict(axis=axis), tuple(shapes), "list")
 
@@ -300,6 +326,8 @@ def dot_case(draw):
     right = draw(st.lists(small, min_size=1, max_size=2))
     a, b = draw(st.integers(1, len(left))), draw(st.integers(1, len(right)))
     right[b - 1] = left[a - 1]
+    left = list(unknown_except(draw, left, {a}))
+    right = list(unknown_except(draw, right, {b}))
     negative = (a - len(left) - 1, b - len(right) - 1)
     forms = [(a, b), negative] + [a] * (a == b) + [negative[0]] * (negative[0] == negative[1])
     axes = draw(st.sampled_from(forms))
@@ -311,7 +339,7 @@ def dot_case(draw):
 @st.composite
 def pool_case(draw, rank, class_name):
     fmt = draw(data_format)
-    shape = layout(fmt, draw(tuples(rank, 6, 10)), draw(st.integers(1, 3)))
+    shape = layout(fmt, draw(open_tuples(rank, 6, 10)), draw(st.integers(1, 3)))
     return one(class_name, dict(
         pool_size=draw(tuples(rank, 1, 3) | st.integers(1, 3)),
         strides=draw(st.none() | tuples(rank, 1, 3)),
@@ -329,7 +357,7 @@ def global_pool_case(draw, rank, class_name):
 # -- regularization ------------------------------------------------------------------------------
 @st.composite
 def dropout_case(draw, class_name):
-    shape = draw(st.lists(small, min_size=1, max_size=3))
+    shape = draw(open_shape)
     kwargs = dict(rate=draw(rate))
     if class_name == "Dropout" and draw(flag):
         kwargs["noise_shape"] = (None, *[1] * (len(shape) - 1), shape[-1])
@@ -342,7 +370,7 @@ def spatial_dropout_case(draw, rank):
     kwargs = dict(rate=draw(rate))
     if rank > 1:
         kwargs["data_format"] = fmt
-    return one(f"SpatialDropout{rank}D", kwargs, layout(fmt, draw(tuples(rank, 1, 4)),
+    return one(f"SpatialDropout{rank}D", kwargs, layout(fmt, draw(open_tuples(rank, 1, 4)),
                                                         draw(small)))
 
 
@@ -355,7 +383,7 @@ def conv_case(draw, rank, class_name, paddings=("valid", "same")):
     strides = 1 if dilated else draw(tuples(rank, 1, 2) | st.integers(1, 2))
     dilation = draw(tuples(rank, 1, 2) | st.integers(1, 2)) if dilated else 1
     groups = draw(st.sampled_from([1, 2]))
-    shape = layout(fmt, draw(tuples(rank, 6, 9)), groups * draw(st.integers(1, 3)))
+    shape = layout(fmt, draw(open_tuples(rank, 6, 9)), groups * draw(st.integers(1, 3)))
     return one(class_name, dict(
         filters=groups * draw(st.integers(1, 3)), kernel_size=kernel, strides=strides,
         dilation_rate=dilation, groups=groups, padding=draw(st.sampled_from(paddings)),
@@ -376,7 +404,7 @@ def conv_transpose_case(draw, rank):
         filters=draw(st.integers(1, 4)), kernel_size=kernel, strides=strides,
         padding=draw(st.sampled_from(["valid", "same"])), output_padding=output_padding,
         dilation_rate=dilation, use_bias=draw(flag), data_format=fmt),
-        layout(fmt, draw(tuples(rank, 2, 6)), draw(st.integers(1, 3))))
+        layout(fmt, draw(open_tuples(rank, 2, 6)), draw(st.integers(1, 3))))
 
 
 @st.composite
@@ -395,7 +423,7 @@ def depthwise_case(draw, rank, separable):
     if separable:
         kwargs["filters"] = draw(st.integers(1, 4))
     name = f"SeparableConv{rank}D" if separable else f"DepthwiseConv{rank}D"
-    return one(name, kwargs, layout(kwargs["data_format"], draw(tuples(rank, 6, 9)),
+    return one(name, kwargs, layout(kwargs["data_format"], draw(open_tuples(rank, 6, 9)),
                                     draw(st.integers(1, 3))))
 
 
@@ -405,16 +433,18 @@ def depthwise_case(draw, rank, separable):
 @st.composite
 def batch_norm_case(draw):
     shape = draw(st.lists(small, min_size=1, max_size=3))
-    return one("BatchNormalization", dict(axis=draw(axis_choice(len(shape) + 1)),
-                                          center=draw(flag), scale=draw(flag)), shape)
+    axis = draw(axis_choice(len(shape) + 1))
+    return one("BatchNormalization", dict(axis=axis, center=draw(flag), scale=draw(flag)),
+               unknown_except(draw, shape, {axis}))
 
 
 @st.composite
 def layer_norm_case(draw):
     shape = draw(st.lists(small, min_size=1, max_size=3))
-    return one("LayerNormalization", dict(axis=draw(axis_lists(len(shape) + 1)),
-                                          center=draw(flag), scale=draw(flag),
-                                          rms_scaling=draw(flag)), shape)
+    axis = draw(axis_lists(len(shape) + 1))
+    return one("LayerNormalization", dict(axis=axis, center=draw(flag), scale=draw(flag),
+                                          rms_scaling=draw(flag)),
+               unknown_except(draw, shape, axes_of(axis)))
 
 
 @st.composite
@@ -426,13 +456,14 @@ def group_norm_case(draw):
     shape = [channels, *shape] if channel_axis == 1 else [*shape, channels]
     return one("GroupNormalization", dict(
         groups=-1 if groups == channels and draw(flag) else groups, axis=channel_axis,
-        center=draw(flag), scale=draw(flag)), shape)
+        center=draw(flag), scale=draw(flag)), unknown_except(draw, shape, {channel_axis}))
 
 
 @st.composite
 def axes_norm_case(draw, class_name):
     shape = draw(st.lists(small, min_size=1, max_size=3))
-    return one(class_name, dict(axis=draw(axis_lists(len(shape) + 1))), shape)
+    axis = draw(axis_lists(len(shape) + 1))
+    return one(class_name, dict(axis=axis), unknown_except(draw, shape, axes_of(axis)))
 
 
 @st.composite
@@ -443,7 +474,7 @@ def normalization_case(draw):
     kwargs = dict(axis=axis, invert=draw(flag))
     if draw(flag):
         kwargs.update(mean=2.0, variance=3.0)
-    return one("Normalization", kwargs, shape)
+    return one("Normalization", kwargs, unknown_except(draw, shape, axes_of(axis)))
 
 
 # -- recurrent -----------------------------------------------------------------------------------
@@ -505,7 +536,7 @@ def conv_lstm_case(draw, rank):
         padding=draw(st.sampled_from(["valid", "same"])), data_format=fmt,
         use_bias=draw(flag), **draw(rnn_flags()))
     spatial = draw(tuples(rank, 5, 7))
-    return one(f"ConvLSTM{rank}D", kwargs, (draw(st.integers(2, 3)),
+    return one(f"ConvLSTM{rank}D", kwargs, (draw(maybe_unknown(st.integers(2, 3))),
                                             *layout(fmt, spatial, draw(st.integers(1, 3)))))
 
 
@@ -518,7 +549,7 @@ def multi_head_attention_case(draw):
                   output_shape=draw(st.none() | st.integers(1, 5)
                                     | st.tuples(st.integers(1, 3), st.integers(1, 3))),
                   use_gate=draw(flag))
-    target, source = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    target, source = draw(maybe_unknown(st.integers(1, 4))), draw(maybe_unknown(st.integers(1, 4)))
     middle = ()
     if draw(st.integers(0, 3)) == 0:
         middle = (draw(st.integers(1, 3)),)
@@ -531,7 +562,8 @@ def multi_head_attention_case(draw):
 
 @st.composite
 def attention_case(draw, class_name):
-    width, target, source = draw(small), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    width = draw(small)
+    target, source = draw(maybe_unknown(st.integers(1, 4))), draw(maybe_unknown(st.integers(1, 4)))
     query, key = (target, width), (source, width)
     shapes = (query, (source, draw(small)), key) if draw(flag) else (query, key)
     kwargs = dict(use_scale=draw(flag), dropout=draw(rate))
@@ -580,10 +612,10 @@ def time_distributed_case(draw):
     else:
         case = draw(conv_case(int(inner[-2]), inner))
     return one("TimeDistributed", dict(layer=Sub(case.class_name, case.kwargs)),
-               (draw(st.integers(2, 4)), *case.shapes[0]))
+               (draw(maybe_unknown(st.integers(2, 4))), *case.shapes[0]))
 
 
-def simple(class_name, shapes=any_shape, **kwargs):
+def simple(class_name, shapes=open_shape, **kwargs):
     """A layer whose arguments are drawn from ``kwargs`` strategies, on ``shapes``."""
     return st.builds(lambda shape, **drawn: one(class_name, drawn, shape), shapes,
                      **{key: value if isinstance(value, st.SearchStrategy) else st.just(value)

@@ -92,3 +92,56 @@ def test_crossover_of_lstm_and_gru_with_a_fixed_cost():
     assert lstm_count(width, 256) >= 3 * width * (width + 258) + 5000
     assert lstm_count(width - 1, 256) < 3 * (width - 1) * (width + 257) + 5000
     assert crossover(u, u + 1, u, up_to=1000) is None
+
+
+# -- the command line ----------------------------------------------------------------------
+def run_cli(capsys, *argv):
+    from symparam.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_solve_answers_a_feasible_tight_width(capsys):
+    code, out, _ = run_cli(capsys, "solve", "docs/examples/lstm.yaml", "--budget", "1M",
+                           "--for", "u")
+    width = int(out.split("=")[1])
+    total = lambda w: 1000 * 256 + lstm_count(w, 256)  # noqa: E731 - embedding + LSTM
+    assert code == 0 and total(width) <= 10**6 < total(width + 1)
+
+
+def test_cli_solve_macs(capsys):
+    code, out, _ = run_cli(capsys, "solve", "docs/examples/gpt.yaml", "--budget", "1e12",
+                           "--for", "L", "--of", "macs")
+    assert code == 2 and "budget" in _  # "1e12" is not a budget; use 1T
+    code, out, _ = run_cli(capsys, "solve", "docs/examples/gpt.yaml", "--budget", "1T",
+                           "--for", "L", "--of", "macs")
+    layers = int(out.split("=")[1])
+    per_layer = 1024 * 12 * 768**2 + 2 * 1024**2 * 768
+    assert code == 0 and layers * per_layer <= 10**12 < (layers + 1) * per_layer
+
+
+def test_cli_sweep_csv_json_and_plot(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "sweep", "docs/examples/lstm.yaml", "--grid", "u=64:256:64")
+    lines = out.strip().splitlines()
+    assert code == 0 and lines[0] == "u,params,macs" and len(lines) == 5
+    width, params, _macs = (int(v) for v in lines[1].split(","))
+    assert params == 1000 * 256 + lstm_count(width, 256)
+    plot = tmp_path / "sweep.png"
+    code, out, _ = run_cli(capsys, "sweep", "docs/examples/lstm.yaml", "--grid", "u=8,16",
+                           "--format", "json", "--plot", str(plot))
+    import json
+    assert code == 0 and json.loads(out)["u"] == [8, 16]
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["solve", "docs/examples/lstm.yaml", "--budget", "10", "--for", "u"], "fixed cost"),
+    (["solve", "docs/examples/lstm.yaml", "--budget", "-1", "--for", "u"], "budget"),
+    (["solve", "docs/examples/lstm.yaml", "--budget", "1M", "--for", "zz"], "does not occur"),
+    (["sweep", "docs/examples/lstm.yaml", "--grid", "u=1:1000000000"], "more than"),
+    (["sweep", "docs/examples/lstm.yaml", "--grid", "u=a:b"], "integers"),
+])
+def test_cli_bad_queries_exit_2(capsys, argv, needle):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and needle in err and err.count("\n") == 1

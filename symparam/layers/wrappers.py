@@ -6,7 +6,7 @@ from sympy import Eq, HadamardProduct, MatAdd, Rational
 
 from symparam import args
 from symparam.cost import equations_cost
-from symparam.engine import Layer
+from symparam.engine import Layer, tagged
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import stack, vector
 from symparam.layers.registry import register
@@ -111,3 +111,41 @@ class TimeDistributed(Layer):
         inner = self._inner_derivation(input_shape).output_shape
         spread = lambda shape: (input_shape[0], input_shape[1], *shape[1:])  # noqa: E731
         return [spread(s) for s in inner] if isinstance(inner, list) else spread(inner)
+
+
+@register
+class Repeated(Layer):
+    """A block applied ``times`` times in sequence, each time with its own weights: a stack of
+    identical blocks such as a transformer's ``L`` layers, with ``L`` a symbol if wished.
+
+    Not a Keras layer: Keras writes the stack out block by block.  The equations show one block
+    (superscript ``(l)``); each of its weights is declared as ``times`` copies, so the count is
+    ``times`` times the block's.  The block must keep its input's shape.
+    """
+
+    def __init__(self, layer, times, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = _inner(self, layer)
+        self.times = self.as_size("times", times)
+
+    def _block(self, input_shape):
+        block = self.layer.derive(input_shape)
+        if block.output_shape != tuple(input_shape):
+            raise SymparamError(f"{args.where(self)}: the repeated layer must keep its input "
+                                f"shape {format_shape(input_shape)}, but gives "
+                                f"{format_shape(block.output_shape)}")
+        return block
+
+    def equations_for(self, input_shape):
+        equations, weights = tagged(self._block(input_shape), "(l)")
+        for weight in weights.values():
+            self.weight(weight.name, *weight.shape, trainable=weight.trainable,
+                        copies=weight.copies * self.times)
+        return equations
+
+    def output_shape(self, input_shape):
+        return self._block(input_shape).output_shape
+
+    def cost(self, input_shape, output_shape, equations):
+        block = self._block(input_shape)
+        return None if block.cost is None else block.cost.times(self.times)

@@ -1,0 +1,224 @@
+"""A model read from a live ``torch.nn.Module``: one row per module, buffers counted apart.
+
+``TorchModel`` is a symparam ``Model`` whose rows are the modules ``symparam.importers.torch``
+found, in registration order (``print(module)``'s order), each a layer derived on the input
+shape that reached it.  Rows carry PyTorch's third count, the buffers, next to parameters;
+modules symparam cannot derive are ``Opaque`` rows whose numbers are copied, marked
+``derived=False``.  ``Tied`` and ``Frozen`` wrap a layer whose weights a live module shares with
+another module (weight tying) or has frozen (``requires_grad=False``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sympy
+from sympy import Eq, Function, MatrixSymbol
+
+from symparam import args
+from symparam.engine import Layer, Param, substitution, tagged
+from symparam.errors import SymparamError
+from symparam.layers._math import stack, vector
+from symparam.model import Model, Row, Summary
+from symparam.shapes import is_shape_list
+from symparam.torch._base import buffers
+
+
+class Rewired(Layer):
+    """A layer's equations with some of its weights handled differently (subclasses say how);
+    it shows the inner layer's class name and shapes."""
+
+    def __init__(self, layer: Layer, names, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise SymparamError(f"{args.where(self)}: needs a layer, got {type(layer).__name__}")
+        self.layer, self.names = layer, tuple(sorted(names))
+
+    @property
+    def class_name(self) -> str:
+        return self.layer.class_name
+
+    @property
+    def input_name(self) -> str:
+        return self.layer.input_name
+
+    def equations_for(self, input_shape):
+        equations, weights = tagged(self.layer.derive(input_shape), None)
+        unknown = sorted(set(self.names) - set(weights))
+        if unknown:
+            raise SymparamError(f"{args.where(self)}: {self.layer.class_name} has no weight "
+                                f"{unknown[0]!r}")
+        return self.rewire(equations, weights)
+
+    def rewire(self, equations, weights) -> list:
+        raise NotImplementedError
+
+    def output_shape(self, input_shape):
+        return self.layer.derive(input_shape).output_shape
+
+    def input_layout(self):
+        return self.layer.input_layout()
+
+
+class Tied(Rewired):
+    """Weights that belong to another layer (PyTorch weight tying, e.g. a language model's
+    head reusing the token embedding): they appear as plain symbols ``name^tied`` and are
+    counted where they are owned, not here."""
+
+    def rewire(self, equations, weights):
+        shared = {}
+        for eq in equations:
+            for param in eq.atoms(Param):
+                if param.name in self.names:
+                    shared[param] = MatrixSymbol(f"{param.name}^tied", *param.shape)
+        for name, weight in weights.items():
+            if name not in self.names:
+                self.weight(name, *weight.shape, trainable=weight.trainable)
+        return [eq.xreplace(shared) for eq in equations]
+
+
+class Frozen(Rewired):
+    """Weights excluded from training (``requires_grad=False``): still parameters, counted
+    as non-trainable."""
+
+    def rewire(self, equations, weights):
+        for name, weight in weights.items():
+            self.weight(name, *weight.shape,
+                        trainable=weight.trainable and name not in self.names)
+        return equations
+
+
+class Opaque(Layer):
+    """A module symparam cannot derive: its parameter tensors, with the sizes PyTorch reports,
+    stacked into ``theta``; the output shape is unknown (``()``)."""
+
+    def __init__(self, module_class: str, sizes=(), **kwargs):
+        super().__init__(**kwargs)
+        self.module_class = module_class
+        self.sizes = tuple((int(n), bool(t)) for n, t in sizes)
+
+    @property
+    def class_name(self) -> str:
+        return f"{self.module_class} (not derived)"
+
+    def equations_for(self, input_shape):
+        if not self.sizes:
+            return [Eq(vector("y", 1), vector("x", 1).applyfunc(Function("module")))]
+        parts = [self.weight(f"theta_{i}", n, trainable=t)
+                 for i, (n, t) in enumerate(self.sizes, start=1)]
+        total = sum(n for n, _ in self.sizes)
+        return [Eq(vector("theta", total), stack(*parts) if len(parts) > 1 else parts[0])]
+
+    def output_shape(self, input_shape):
+        return ()
+
+    def input_layout(self):
+        return ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One module of the tree: its dotted path, the layer standing for it, the shape it was
+    derived on and what to say about it."""
+
+    name: str
+    layer: Layer
+    input_shape: object
+    note: str = ""
+    #: the row counts the module's parameters with its children's (False: only its own)
+    recurse: bool = True
+
+    @property
+    def derived(self) -> bool:
+        return not isinstance(self.layer, Opaque)
+
+
+@dataclass(frozen=True)
+class TorchRow(Row):
+    """A summary row with PyTorch's buffers and whether symparam derived the count."""
+
+    buffers: sympy.Expr = sympy.Integer(0)
+    derived: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TorchSummary(Summary):
+    """A ``Summary`` whose rows are ``TorchRow``s, with the total of the buffers."""
+
+    buffers: sympy.Expr = sympy.Integer(0)
+
+    def subs(self, **values) -> "TorchSummary":
+        mapping = substitution(values, self.free_symbols)
+        swap = lambda expr: expr.xreplace(mapping)  # noqa: E731 - tiny local helper
+        done = super().subs(**values)
+        rows = tuple(replace(row, buffers=swap(row.buffers)) for row in done.rows)
+        return replace(done, rows=rows, buffers=swap(self.buffers))
+
+    @property
+    def free_symbols(self) -> set:
+        return super().free_symbols | set(self.buffers.free_symbols)
+
+
+class TorchModel(Model):
+    """The rows ``from_torch`` found, as a symparam ``Model`` (Sequential-like: no graph of
+    symbolic tensors; ``edges`` say which module's output reached which)."""
+
+    default_name = "module"
+
+    def __init__(self, entries, *, name=None, edges=(), input_shape=None, result_shape=(),
+                 source=None):
+        Layer.__init__(self, name=name)
+        self.entries = tuple(entries)
+        self.edges = tuple(edges)
+        self.input_shape = input_shape
+        #: the module's output shape(s) as propagated; ``()`` when unknown
+        self.result_shape = result_shape
+        self._source = source  # the live module, to re-read it on another input shape
+
+    @property
+    def class_name(self) -> str:
+        return self.name or self.default_name
+
+    @property
+    def layers(self):
+        return [entry.layer for entry in self.entries]
+
+    def summary_layers(self):
+        return self.layers
+
+    def layer_name(self, layer) -> str:
+        return next(entry.name for entry in self.entries if entry.layer is layer)
+
+    def summary(self) -> TorchSummary:
+        rows = []
+        for entry in self.entries:
+            derivation = entry.layer.derive(entry.input_shape)
+            output = derivation.output_shape
+            rows.append(TorchRow(entry.name, entry.layer.class_name, output, derivation.params,
+                                 derivation.trainable, derivation.non_trainable, derivation,
+                                 buffers=buffers(derivation), derived=entry.derived,
+                                 note=entry.note))
+        trainable = sympy.Add(*(row.trainable for row in rows))
+        frozen = sympy.Add(*(row.non_trainable for row in rows))
+        return TorchSummary(self.name or self.default_name, tuple(rows),
+                            sympy.Add(trainable, frozen), trainable, frozen,
+                            edges=self.edges, buffers=sympy.Add(*(row.buffers for row in rows)))
+
+    _list_inputs = property(lambda self: is_shape_list(self.input_shape))
+    _list_outputs = property(lambda self: isinstance(self.result_shape, list))
+
+    def derive(self, input_shape=None):
+        """Every row's derivation combined (each layer's symbols tagged ``^(i)``); another
+        input shape re-reads the live module on it."""
+        if input_shape is not None and self._source is not None:
+            from symparam.importers.torch import from_torch
+            return from_torch(self._source, input_shape).derive()
+        per_layer = {entry.layer: entry.layer.derive(entry.input_shape)
+                     for entry in self.entries}
+        shapes = self.input_shape if self._list_inputs else [self.input_shape or ()]
+        outputs = self.result_shape if self._list_outputs else [self.result_shape]
+        return self._combine(per_layer, list(shapes), outputs)
+
+    def __repr__(self) -> str:
+        return f"<TorchModel {self.name!r}: {len(self.entries)} rows>"
