@@ -26,6 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the seed post's cases, each ``docs/examples/<case>.yaml``
 CASES = ("dense", "embedding", "lstm", "gru", "image_qa", "video_qa")
 COMMAND = "python -m symparam.docsgen"
+KERAS_COMMAND = "python -m symparam.docsgen --keras"
+#: the Keras files reconciled in the docs (needs Keras: ``--keras``)
+KERAS_CASES = ("image_qa", "video_qa")
+#: sizes shown as symbols in those pages, so each row shows its formula beside the numbers
+KERAS_SYMBOLS = ("LSTM.units=u", "Embedding.input_dim=V", "Embedding.output_dim=E",
+                 "Dense.units=K")
 
 
 def catalogue_page() -> str:
@@ -59,6 +65,17 @@ def queries_page(root: Path = ROOT) -> str:
         lstm=Math(lstm), gru=Math(gru), widths=widths, crossover=crossover)
 
 
+def keras_page(case: str, root: Path = ROOT) -> str:
+    """``docs/examples/<case>_keras.md``: the saved Keras file read by symparam, then built by
+    Keras (safe mode) and reconciled row by row: the seed post's step 3."""
+    from symparam.importers.keras_live import load_keras_model
+    from symparam.reconcile import reconcile
+    source = root / "docs" / "examples" / f"{case}.keras"
+    report = reconcile(load_keras_model(source), symbolic=KERAS_SYMBOLS)
+    return render_page("keras", report=report, keras_file=source.name, command=KERAS_COMMAND,
+                       reproduce=f"symparam keras docs/examples/{source.name} --reconcile")
+
+
 def _relevant(values: dict, derivation) -> dict:
     names = {symbol.name for symbol in derivation.free_symbols}
     return {name: value for name, value in values.items() if name in names}
@@ -84,7 +101,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m symparam.docsgen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only report stale files")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout (default: here)")
+    parser.add_argument("--keras", action="store_true",
+                        help="only the Keras reconciliation pages (builds the models in Keras)")
     options = parser.parse_args(argv)
+    if options.keras:
+        for case in KERAS_CASES:
+            path = options.root / "docs" / "examples" / f"{case}_keras.md"
+            path.write_text(keras_page(case, options.root), encoding="utf-8")
+            print(f"wrote {path}")
+        return 0
     if options.check:
         found = stale(options.root)
         for path in found:

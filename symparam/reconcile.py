@@ -102,13 +102,18 @@ def _same_shape(ours, theirs) -> bool:
     return tuple(ours) == tuple(theirs)
 
 
-def reconcile(model, *, symbolic=()) -> Reconciliation:
-    """Compare symparam with a live Keras model built in this process, row by row.
+def reconcile(model, *, symbolic=(), input_shape=None) -> Reconciliation:
+    """Compare symparam with a live Keras model (or PyTorch module) built in this process.
 
     Args:
-        model: a Sequential or functional Keras model.
+        model: a Sequential or functional Keras model, or a ``torch.nn.Module`` (handed to
+            ``symparam.importers.torch.reconcile_torch``, recognised without importing torch).
         symbolic: rules such as ``"Dense.units=u"`` so that rows show formulas in ``u``.
+        input_shape: PyTorch only: the input's shape, ``None`` at the batch axis.
     """
+    if hasattr(model, "named_parameters") and hasattr(model, "named_modules"):
+        from symparam.importers.torch import reconcile_torch
+        return reconcile_torch(model, input_shape, symbolic=symbolic)
     if not all(hasattr(model, attr) for attr in ("get_config", "count_params", "layers")):
         raise SymparamError(f"reconcile: expected a Keras model, got {shorten(model)}")
     try:  # the same JSON a saved file holds, so the importer is checked too

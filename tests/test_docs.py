@@ -17,7 +17,8 @@ def test_generation_covers_the_catalogue_and_every_seed_case():
     from symparam.catalogue import formulas_table
     files = docsgen.generate(ROOT)
     names = {path.relative_to(ROOT).as_posix() for path in files}
-    assert names == {"docs/layers.md"} | {f"docs/examples/{case}.md" for case in docsgen.CASES}
+    assert names == {"docs/layers.md", "docs/queries.md"} | {
+        f"docs/examples/{case}.md" for case in docsgen.CASES}
     layers = files[ROOT / "docs" / "layers.md"]
     assert all(f"| {row.class_name} |" in layers for row in formulas_table().rows)
     video = files[ROOT / "docs" / "examples" / "video_qa.md"]

@@ -120,10 +120,12 @@ class _Plan:
     """A row being built: its module, how to build its layer, and its last call."""
 
     name: str
+    path: str
     module: object
     build: object  # options -> Layer
     recurse: bool = True
     note: str = ""
+    derived: bool = True
     layer: Layer = None
     input_shape: object = None
     options: dict = field(default_factory=dict)
@@ -183,12 +185,12 @@ class _Reader:
         name = path or root_name
         children = list(module.named_children())
         if torch_class(module) is not None:
-            self._add(self._leaf(module, name))
+            self._add(self._leaf(module, name, path))
         elif not children:
-            self._add(self._opaque(module, name, True, "a module symparam does not know"))
+            self._add(self._opaque(module, name, path, True, "a module symparam does not know"))
         else:
             if any(True for _ in module.named_parameters(recurse=False)):
-                self._add(self._opaque(module, name, False, "parameters the module holds "
+                self._add(self._opaque(module, name, path, False, "parameters the module holds "
                                        "directly"))
             for child_name, child in children:
                 self.walk(child, f"{path}.{child_name}" if path else child_name, root_name)
@@ -201,28 +203,29 @@ class _Reader:
         if plan.recurse:
             self.leaves.add(id(plan.module))
 
-    def _opaque(self, module, name, recurse, why) -> _Plan:
+    def _opaque(self, module, name, path, recurse, why) -> _Plan:
         sizes = [(p.numel(), p.requires_grad) for p in module.parameters(recurse=recurse)
                  if id(p) not in self.owner]
         layer = Opaque(type(module).__name__, sizes)
-        return _Plan(name, module, lambda options: layer, recurse, f"not derived: {why}")
+        return _Plan(name, path, module, lambda options: layer, recurse, f"not derived: {why}",
+                     derived=False)
 
-    def _leaf(self, module, name) -> _Plan:
+    def _leaf(self, module, name, path) -> _Plan:
         try:
             layer = self.translate(module, path=name)
         except SymparamError as error:
-            return self._opaque(module, name, True, f"cannot translate ({error})")
+            return self._opaque(module, name, path, True, f"cannot translate ({error})")
         params = list(module.named_parameters())
         count = self.evaluate(layer.derive(layer.input_layout()).params)
         found = sum(p.numel() for _, p in params)
         if count != found:
-            return self._opaque(module, name, True, f"PyTorch has {found} parameters where "
+            return self._opaque(module, name, path, True, f"PyTorch has {found} parameters where "
                                 f"{layer.class_name} would have {count} (a modified module?)")
         tied = {p: self.owner[id(t)] for p, t in params if id(t) in self.owner}
         frozen = [p for p, t in params if not t.requires_grad and p not in tied]
         weights = PARAMETERS.get(torch_class(module), {})
         if (tied or frozen) and not all(p in weights for p in [*tied, *frozen]):
-            return self._opaque(module, name, True, "shares or freezes parameters in a way "
+            return self._opaque(module, name, path, True, "shares or freezes parameters in a way "
                                 "symparam cannot map")
         notes = [f"{p} tied to {owner} (counted there)" for p, owner in tied.items()]
         notes += [f"{p} frozen" for p in frozen]
@@ -234,7 +237,7 @@ class _Reader:
             if tied:
                 built = Tied(built, [w for p in tied for w in weights[p]])
             return built
-        return _Plan(name, module, build, True, "; ".join(notes))
+        return _Plan(name, path, module, build, True, "; ".join(notes))
 
     # -- the fx callback --------------------------------------------------------------------
     def __call__(self, path, module, values, kwargs):
@@ -250,7 +253,7 @@ class _Reader:
             shape = getattr(value, "shape", None)
             self.edges += [(source, plan.name, shape or ()) for source in sources]
         known = inputs and all(isinstance(v, fx.Tensor) and v.shape is not None for v in inputs)
-        if not known or plan.note.startswith("not derived"):
+        if not known or not plan.derived:
             return fx.Tensor(None, frozenset({plan.name}))
         shape = [v.shape for v in inputs] if len(inputs) > 1 else inputs[0].shape
         try:
@@ -331,10 +334,10 @@ def _entry(plan: _Plan, traced: bool) -> Entry:
     if plan.layer is None:
         plan.layer = plan.build({})
         plan.input_shape = plan.layer.input_layout()
-        if traced and not note.startswith("not derived"):
+        if traced and plan.derived:
             note = "; ".join(filter(None, [note, "input shape not traced: derived on the "
                                           "layout its arguments imply"]))
-    return Entry(plan.name, plan.layer, plan.input_shape, note, plan.recurse)
+    return Entry(plan.name, plan.layer, plan.input_shape, note, plan.recurse, plan.path)
 
 
 def _outputs(output, reader: _Reader):
@@ -351,3 +354,47 @@ def _flat(value) -> list:
     if isinstance(value, (list, tuple)):
         return [item for part in value for item in _flat(part)]
     return [value]
+
+
+#: conventions worth stating beside a row even when the numbers agree
+NOTES = {
+    "LSTM": "two bias vectors per gate (b_ih, b_hh): 4*hidden_size more per layer and "
+            "direction than Keras",
+    "GRU": "two bias vectors per gate: Keras's reset_after=True form",
+    "RNN": "two bias vectors (b_ih, b_hh): hidden_size more than Keras's SimpleRNN",
+    "MultiheadAttention": "q, k, v projections packed in in_proj_weight when kdim == vdim == "
+                          "embed_dim",
+}
+
+
+def reconcile_torch(module, input_shape=None, *, symbolic=()):
+    """symparam's formula and value beside PyTorch's ``sum(p.numel())``, per module, with
+    buffers apart; output shapes beside those of a real forward pass when ``input_shape`` is
+    concrete (``None`` at the batch axis).  Returns a ``TorchReconciliation``."""
+    from symparam.torch.reconciliation import (TorchReconciledRow, TorchReconciliation,
+                                               observed_shapes, reference_counts, totals)
+    model, values = read_torch(module, input_shape, symbolic=symbolic)
+    formulas = model.summary()
+    summary = formulas.subs(**values) if values else formulas
+    counts = reference_counts(module, model.entries)
+    shapes = observed_shapes(module, model.input_shape, model.entries)
+    rows = []
+    for formula, row, entry in zip(formulas.rows, summary.rows, model.entries):
+        reference = counts[entry.name]
+        rows.append(TorchReconciledRow(
+            row.name, row.class_name, formula.params, row.params, reference.params,
+            row.trainable, reference.trainable, row.output_shape, shapes.get(entry.name),
+            _note(row, reference), buffers=row.buffers, reference_buffers=reference.buffers,
+            derived=row.derived))
+    total = totals(module)
+    return TorchReconciliation(
+        summary.name, "PyTorch", tuple(rows), summary.total, total.params, summary.trainable,
+        total.trainable, summary.non_trainable, total.params - total.trainable,
+        buffers=summary.buffers, reference_buffers=total.buffers)
+
+
+def _note(row, reference) -> str:
+    notes = [row.note, NOTES.get(row.class_name, "")]
+    if row.buffers != 0 or reference.buffers:
+        notes.append(f"buffers (not parameters): {row.buffers}, PyTorch {reference.buffers}")
+    return "; ".join(note for note in notes if note)

@@ -127,6 +127,8 @@ class Entry:
     note: str = ""
     #: the row counts the module's parameters with its children's (False: only its own)
     recurse: bool = True
+    #: the module's dotted path in the tree (``""`` for the root)
+    path: str = ""
 
     @property
     def derived(self) -> bool:
@@ -195,6 +197,8 @@ class TorchModel(Model):
         for entry in self.entries:
             derivation = entry.layer.derive(entry.input_shape)
             output = derivation.output_shape
+            if isinstance(output, list) and len(output) == 1:
+                output = output[0]
             rows.append(TorchRow(entry.name, entry.layer.class_name, output, derivation.params,
                                  derivation.trainable, derivation.non_trainable, derivation,
                                  buffers=buffers(derivation), derived=entry.derived,
