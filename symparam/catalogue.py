@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symparam.report import Renderable
 from symparam.errors import SymparamError
 from symparam.examples import EXAMPLES, NUMERIC, WRAPPED, example
 from symparam.layers import LAYERS
@@ -24,27 +25,11 @@ class TableRow:
 
 
 @dataclass(frozen=True)
-class FormulasTable:
+class FormulasTable(Renderable):
     """Derived formulas for a set of catalogue layers, and the values used for the examples."""
 
     rows: tuple
     values: tuple
-
-    def render(self, fmt: str = "text", **options) -> str:
-        from symparam.render import render
-        return render(self, fmt, **options)
-
-    def _repr_markdown_(self) -> str:
-        from symparam.render import render
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from symparam.render import render
-        return render(self, "latex")
-
-    def _repr_html_(self) -> str:
-        from symparam.render import render
-        return render(self, "html", standalone=False)
 
     def __repr__(self) -> str:
         return f"<FormulasTable: {len(self.rows)} layers>"

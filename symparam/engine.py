@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import sympy
 
+from symparam.report import Renderable
 from symparam import args
 from symparam.errors import SymparamError, shorten
 from symparam.graph import Node, Tensor, as_tensor_list
@@ -54,7 +55,7 @@ def count(weights: Mapping[str, Weight]) -> tuple[sympy.Expr, sympy.Expr]:
 
 
 @dataclass(frozen=True, eq=False)
-class Derivation:
+class Derivation(Renderable):
     """What ``derive`` finds for one layer (or model) on one input shape.
 
     ``params`` (all parameters, Keras's ``count_params()``), ``trainable`` and
@@ -134,22 +135,6 @@ class Derivation:
         for shape in (self.input_shape, self.output_shape):
             map_shape(shape, lambda expr: found.update(expr.free_symbols) or expr)
         return found
-
-    def render(self, fmt: str = "text", **options) -> str:
-        from symparam.render import render
-        return render(self, fmt, **options)
-
-    def _repr_markdown_(self) -> str:
-        from symparam.render import render
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from symparam.render import render
-        return render(self, "latex")
-
-    def _repr_html_(self) -> str:
-        from symparam.render import render
-        return render(self, "html", standalone=False)
 
     def __repr__(self) -> str:
         label = f"{self.class_name} {self.name!r}" if self.name else self.class_name

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
+from symparam.report import Renderable
 from symparam import args
 from symparam.cost import Cost, total
 from symparam.engine import Derivation, Layer, frozen, map_shape, substitution, tagged
@@ -44,7 +45,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Summary:
+class Summary(Renderable):
     """Per-layer rows in Keras's order and symbolic totals (``model.summary()``)."""
 
     name: str
@@ -88,22 +89,6 @@ class Summary:
         for row in self.rows:
             map_shape(row.output_shape, lambda expr: found.update(expr.free_symbols) or expr)
         return found
-
-    def render(self, fmt: str = "text", **options) -> str:
-        from symparam.render import render
-        return render(self, fmt, **options)
-
-    def _repr_markdown_(self) -> str:
-        from symparam.render import render
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from symparam.render import render
-        return render(self, "latex")
-
-    def _repr_html_(self) -> str:
-        from symparam.render import render
-        return render(self, "html", standalone=False)
 
     def __repr__(self) -> str:
         return f"<Summary {self.name!r}: {len(self.rows)} rows, total={self.total}>"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from symparam.report import Renderable
 from symparam.errors import SymparamError, shorten
 from symparam.importers.keras import read_keras
 from symparam.shapes import format_shape
@@ -49,7 +50,7 @@ class ReconciledRow:
 
 
 @dataclass(frozen=True)
-class Reconciliation:
+class Reconciliation(Renderable):
     """Every row of a model and the totals, symparam's and the framework's."""
 
     name: str
@@ -71,22 +72,6 @@ class Reconciliation:
     @property
     def mismatches(self) -> list:
         return [row for row in self.rows if not row.matches]
-
-    def render(self, fmt: str = "text", **options) -> str:
-        from symparam.render import render
-        return render(self, fmt, **options)
-
-    def _repr_markdown_(self) -> str:
-        from symparam.render import render
-        return render(self, "markdown")
-
-    def _repr_latex_(self) -> str:
-        from symparam.render import render
-        return render(self, "latex")
-
-    def _repr_html_(self) -> str:
-        from symparam.render import render
-        return render(self, "html", standalone=False)
 
     def __repr__(self) -> str:
         verdict = "all rows match" if self.ok else f"{len(self.mismatches)} mismatching rows"
