@@ -10,6 +10,7 @@ equations over one example's feature vector; ``derive`` then walks the equations
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -82,9 +83,17 @@ class Derivation(Renderable):
     def from_weights(cls, *, weights, **fields) -> "Derivation":
         """Count ``weights``; the totals get common factors pulled out (``4*u*(d + u + 1)``)."""
         trainable, frozen = count(weights)
-        return cls(weights=weights, trainable=sympy.factor_terms(trainable),
-                   non_trainable=sympy.factor_terms(frozen),
-                   params=sympy.factor_terms(trainable + frozen), **fields)
+        tidy_trainable, tidy_frozen = sympy.factor_terms(trainable), sympy.factor_terms(frozen)
+        # factor_terms is a third of an uncached Dense derivation: when one part is zero the
+        # total is the other part, already tidied
+        if frozen == 0:
+            params = tidy_trainable
+        elif trainable == 0:
+            params = tidy_frozen
+        else:
+            params = sympy.factor_terms(trainable + frozen)
+        return cls(weights=weights, trainable=tidy_trainable, non_trainable=tidy_frozen,
+                   params=params, **fields)
 
     @property
     def macs(self):
@@ -121,7 +130,7 @@ class Derivation(Renderable):
             weights={k: replace(w, shape=tuple(swap(s) for s in w.shape),
                                 copies=swap(w.copies)) for k, w in self.weights.items()},
             cost=None if self.cost is None else self.cost.xreplace(mapping),
-            equations=[swap(eq) for eq in self.equations],
+            equations=[replaced(eq, mapping) for eq in self.equations],
             trainable=swap(self.trainable),
             non_trainable=swap(self.non_trainable),
             params=swap(self.params),
@@ -217,6 +226,8 @@ class Layer:
 
     #: the name of the feature vector in the equations (``x_t`` for recurrent layers)
     input_name = "x"
+    #: False for symparam's own layers that Keras has no class for (``Repeated``)
+    in_keras = True
 
     def __init__(self, *, name: str | None = None, trainable: bool = True, **keras_only):
         if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME):
@@ -231,14 +242,7 @@ class Layer:
     @classmethod
     def argument_names(cls) -> list:
         """The keyword arguments the class accepts, gathered along its ``__init__`` chain."""
-        names: list = []
-        for klass in cls.__mro__:
-            if "__init__" in vars(klass) and issubclass(klass, Layer):
-                for name, p in inspect.signature(klass.__init__).parameters.items():
-                    if name not in names and name != "self" and p.kind not in (
-                            p.VAR_KEYWORD, p.VAR_POSITIONAL):
-                        names.append(name)
-        return names
+        return list(_argument_names(cls))
 
     def _unknown_argument(self, field: str) -> str:
         known = self.argument_names()
@@ -417,6 +421,20 @@ class Layer:
         return f"<{args.where(self)}>"
 
 
+@functools.cache
+def _argument_names(cls: type) -> tuple:
+    """``Layer.argument_names``, computed once per class (``inspect.signature`` is slow: it
+    took a third of the time of re-reading a Keras config)."""
+    names: list = []
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass) and issubclass(klass, Layer):
+            for name, p in inspect.signature(klass.__init__).parameters.items():
+                if name not in names and name != "self" and p.kind not in (
+                        p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                    names.append(name)
+    return tuple(names)
+
+
 def _producer(tensor: Tensor) -> str:
     layer = tensor.node.layer if tensor.node else None
     label = args.where(layer) if layer is not None else "an input"
@@ -453,7 +471,21 @@ def tagged(derivation: Derivation, tag: str | None, keep=INPUT_NAMES) -> tuple[l
                 mapping[symbol] = type(symbol)(f"{symbol.name}^{tag}", *symbol.shape)
     weights = {f"{name}^{tag}": replace(w, name=f"{name}^{tag}")
                for name, w in derivation.weights.items()}
-    return [eq.xreplace(mapping) for eq in derivation.equations], weights
+    return [replaced(eq, mapping) for eq in derivation.equations], weights
+
+
+def replaced(equation, mapping):
+    """``equation.xreplace(mapping)``, without deciding the equation again.
+
+    Rebuilding an ``Eq`` makes SymPy try to decide it by canonicalising ``lhs - rhs``, which
+    took 99% of the time spent renaming a transformer block's symbols (50 ms for 15 equations).
+    Renaming symbols or giving sizes values cannot decide an equation its layer left undecided,
+    so the sides are replaced and the ``Eq`` is rebuilt unevaluated: the same object as before.
+    """
+    if isinstance(equation, sympy.Eq):
+        return type(equation)(equation.lhs.xreplace(mapping), equation.rhs.xreplace(mapping),
+                              evaluate=False)
+    return equation.xreplace(mapping)
 
 
 def frozen(derivation: Derivation) -> Derivation:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from symparam.dims import dims
 
 d, u, T, n, V, E, H, W, D, c, f, k, s = dims("d u T n V E H W D c f k s")
-k_h, k_w, g = dims("k_h k_w g")
+k_h, k_w, g, L = dims("k_h k_w g L")
 
 #: class name -> (keyword arguments, input shape with the batch axis)
 EXAMPLES: dict[str, tuple[dict, object]] = {
@@ -105,11 +105,13 @@ WRAPPED = {
                         (None, d)),
     "Bidirectional": (lambda layers: {"layer": layers.LSTM(u)}, (None, T, d)),
     "TimeDistributed": (lambda layers: {"layer": layers.Dense(u)}, (None, T, d)),
+    "Repeated": (lambda layers: {"layer": layers.Dense(d, activation="relu"), "times": L},
+                 (None, d)),
 }
 
 #: values for the worked numeric column
 NUMERIC = {"d": 256, "u": 128, "T": 25, "n": 25, "V": 1024, "E": 256, "H": 224, "W": 224,
-           "D": 16, "c": 3, "f": 64, "k": 3, "s": 1, "k_h": 3, "k_w": 3, "g": 1}
+           "D": 16, "c": 3, "f": 64, "k": 3, "s": 1, "k_h": 3, "k_w": 3, "g": 1, "L": 12}
 
 
 def example(class_name: str):

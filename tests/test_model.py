@@ -96,3 +96,25 @@ def test_thousand_layer_stack_derives():
     s = m.summary()
     assert len(s.rows) == 1000
     assert sympy.expand(s.total - (u * (d + 1) + 999 * u * (u + 1))) == 0
+
+
+def test_repeated_block_counts_times_the_block():
+    from symparam.layers import Repeated
+    L = S.dim("L")
+    r = Repeated(Dense(d, activation="relu"), times=L).derive((None, 7, d))
+    assert sympy.expand(r.params - L * d * (d + 1)) == 0
+    assert r.output_shape == (None, 7, d)
+    assert r.macs == 7 * L * d * d
+    assert r.subs(L=3, d=4).params == 3 * 4 * 5
+    with pytest.raises(S.SymparamError, match="keep its input shape"):
+        Repeated(Dense(u), times=2).derive((None, d))
+
+
+def test_repeated_is_not_read_from_keras_files():
+    config = {"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 3], "name": "in"}},
+        {"class_name": "Repeated", "module": "keras.layers",
+         "config": {"name": "r", "times": 2, "layer": {"class_name": "Dense",
+                                                       "config": {"units": 3}}}}]}}
+    with pytest.raises(S.SymparamError, match="unsupported"):
+        S.from_keras(config)

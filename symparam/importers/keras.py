@@ -105,7 +105,8 @@ class _Reader:
                                 "unsupported")
         module, registered = entry.get("module"), entry.get("registered_name")
         custom = (isinstance(module, str) and not (module == "keras" or module.startswith("keras.")))
-        if custom or class_name not in LAYERS or class_name == "InputLayer" or \
+        if custom or class_name not in LAYERS or not LAYERS[class_name].in_keras or \
+                class_name == "InputLayer" or \
                 (registered is not None and registered != class_name):
             raise SymparamError(f"{where}: {label} has unsupported layer class "
                                 f"{shorten(class_name)} (custom and unknown layers cannot be "

@@ -123,6 +123,8 @@ class Repeated(Layer):
     ``times`` times the block's.  The block must keep its input's shape.
     """
 
+    in_keras = False
+
     def __init__(self, layer, times, **kwargs):
         super().__init__(**kwargs)
         self.layer = _inner(self, layer)
