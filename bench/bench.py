@@ -1,120 +1,171 @@
-"""Benchmarks that print their figures: ``python bench/bench.py [--quick] [--json out.json]``.
+"""symparam against building the model in Keras and PyTorch: ``python bench/bench.py``.
 
-Each case runs in a fresh child process (so its peak memory is its own), repeats after a
-warm-up and reports the median.  Machines here are shared and noisy: read ratios and medians.
+Prints a table of medians (and writes them to ``bench/results.json``, or ``--json PATH``) and
+checks the targets of issue 8.  Every case runs in child processes: an in-process case warms up
+and then times each side of its comparison in turn, repeat after repeat, so that the ratios hold
+on a noisy shared machine; a whole-process case starts a fresh interpreter per answer, alternating
+the sides, and reads its peak memory (``ru_maxrss``) from ``os.wait4``.
+
+    python bench/bench.py                  # everything, about 5 minutes on 2 cores
+    python bench/bench.py --quick          # fewer repeats, no 1.5-billion-weight CPU build
+    python bench/bench.py --only VGG16,stacks
+
+Needs Keras 3 with JAX and PyTorch (``pip install ".[test]"``) for the framework sides; the
+Keras configs are in ``bench/configs`` (``bench/make_configs.py`` regenerates them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from importlib import metadata
+from pathlib import Path
 
-CASES = {}
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path[:0] = [str(BENCH)]
 
+import report  # noqa: E402  (bench/report.py: the table and the targets)
+import workloads as w  # noqa: E402
 
-def case(name):
-    def register(func):
-        CASES[name] = func
-        return func
-    return register
-
-
-def _stack(layers: int):
-    import symparam as S
-    from symparam.layers import Dense
-    u, d = S.dims("u d")
-    return S.Sequential([S.Input((d,))] + [Dense(u) for _ in range(layers)])
+KERAS_CASES = tuple(w.KERAS_MODELS)
+GPT_CASES = ("GPT-2 small", "GPT-2 XL", "GPT-3 175B")
+STACKS = {"uniform": (1000, 2500, 5000, 10_000), "cycle": (1000, 10_000), "varied": (250, 1000)}
 
 
-@case("stack-1000")
-def stack_1000():
-    return _stack(1000).summary().total
-
-
-@case("stack-10000")
-def stack_10000():
-    return _stack(10_000).summary().total
-
-
-@case("varied-stack-1000")
-def varied_stack_1000():
-    """Every layer a different width: no derivation can be reused."""
-    import symparam as S
-    from symparam.layers import Dense
-    u = S.dim("u")
-    return S.Sequential([S.Input((u,))] + [Dense(u + i) for i in range(1000)]).summary().total
-
-
-@case("evaluate-once")
-def evaluate_once():
-    import sympy
-    import symparam as S
-    from symparam.layers import LSTM
-    u, d = S.dims("u d")
-    params = LSTM(u).derive((None, 25, d)).params
-    return params.xreplace({u: sympy.Integer(128), d: sympy.Integer(256)})
-
-
-@case("sweep-1e6")
-def sweep():
-    import numpy as np
-    import sympy
-    import symparam as S
-    from symparam.layers import LSTM
-    u, d = S.dims("u d")
-    params = LSTM(u).derive((None, 25, d)).params
-    evaluate = sympy.lambdify((u, d), params, "numpy")
-    widths = np.arange(1, 1_000_001, dtype=np.int64)
-    return int(evaluate(widths, 256).max())
-
-
-def child(name: str, repeats: int) -> dict:
-    """Run one case in this process: warm-up, repeats, median, peak memory."""
-    import resource
-    func = CASES[name]
-    func()
-    times = []
-    for _ in range(repeats):
+def child(module: str, function: str, **kwargs) -> dict:
+    """Run ``module.function(**kwargs)`` in a fresh interpreter: its printed JSON result, the
+    wall time of the whole process and its peak resident memory."""
+    code = (f"import sys; sys.path[:0] = {[str(BENCH), str(ROOT)]!r}; import json, {module}; "
+            f"r = {module}.{function}(**json.loads({json.dumps(kwargs)!r})); "
+            f"r is None or print(json.dumps(r))")
+    env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"case": name, "median_s": statistics.median(times), "min_s": min(times),
-            "repeats": repeats, "peak_mb": peak_kb / 1024}
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=out, stderr=err,
+                                   env=env, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if process.returncode:
+            raise RuntimeError(f"{module}.{function}({kwargs}) failed:\n{err.read()[-2000:]}")
+        lines = out.read().strip().splitlines()
+    result = json.loads(lines[-1]) if lines else {}
+    result.update(wall_s=wall, peak_mb=usage.ru_maxrss / 1024)
+    return result
 
 
-def run(name: str, repeats: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", name, "--repeats", str(repeats)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def processes(sides: dict, repeats: int) -> dict:
+    """Whole fresh processes, the sides alternating: medians of wall time, answer time (the
+    first answer after the imports) and peak memory, per side."""
+    runs = {side: [] for side in sides}
+    for _ in range(repeats):
+        for side, kwargs in sides.items():
+            runs[side].append(child("workloads", "process", **kwargs))
+    return {side: {"wall_s": statistics.median(r["wall_s"] for r in found),
+                   "answer_s": statistics.median(r["answer_s"] for r in found),
+                   "import_s": statistics.median(r["import_s"] for r in found),
+                   "peak_mb": statistics.median(r["peak_mb"] for r in found),
+                   "count": found[-1]["count"], "runs": len(found)}
+            for side, found in runs.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--child")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--json", help="also write the figures to this file")
-    options = parser.parse_args()
-    if options.child:
-        print(json.dumps(child(options.child, options.repeats)))
-        return
-    repeats = 2 if options.quick else options.repeats
-    results = [run(name, 1 if name == "stack-10000" else repeats) for name in CASES]
-    print(f"{'case':<22}{'median':>12}{'peak MB':>10}")
-    for r in results:
-        print(f"{r['case']:<22}{r['median_s'] * 1000:>10.2f}ms{r['peak_mb']:>10.0f}")
-    by = {r["case"]: r for r in results}
-    growth = by["stack-10000"]["median_s"] / by["stack-1000"]["median_s"]
-    print(f"growth 1,000 -> 10,000 layers: x{growth:.1f} (linear would be x10)")
-    if options.json:
-        with open(options.json, "w") as handle:
-            json.dump(results, handle, indent=2)
+def keras_case(name: str, options) -> dict:
+    warm = child("cases", "keras", name=name, repeats=options.repeats)
+    whole = processes({"symparam": dict(tool="symparam", case="keras", size=name),
+                       "keras": dict(tool="keras", case="keras", size=name)},
+                      options.process_repeats)
+    return {"warm": warm, "process": whole}
+
+
+def gpt_case(size: str, options) -> dict:
+    small = size == "GPT-2 small"
+    cpu_repeats = 0 if size == "GPT-3 175B" else options.repeats if small else \
+        (0 if options.quick else 2)
+    warm = child("cases", "gpt", size=size, repeats=options.repeats, cpu_repeats=cpu_repeats)
+    sides = {"symparam": dict(tool="symparam", case="gpt", size=size),
+             "torch_meta": dict(tool="torch:meta", case="gpt", size=size)}
+    if small:
+        sides["torch_cpu"] = dict(tool="torch:cpu", case="gpt", size=size)
+    whole = processes(sides, options.process_repeats)
+    if cpu_repeats and not small:  # one 6 GB build, for its peak memory
+        whole.update(processes({"torch_cpu": dict(tool="torch:cpu", case="gpt", size=size)}, 1))
+    return {"warm": warm, "process": whole}
+
+
+def stacks_case(options) -> dict:
+    found = {}
+    for kind, sizes in STACKS.items():
+        for layers in sizes[:1] if options.quick and kind == "varied" else sizes:
+            repeats = 2 if kind == "varied" or options.quick else options.repeats
+            found[f"{kind}-{layers}"] = child("cases", "stack", kind=kind, layers=layers,
+                                              repeats=repeats)
+    return found
+
+
+def evaluate_case(options) -> dict:
+    return child("cases", "evaluate", repeats=40 if options.quick else 200,
+                 sweep_size=1_000_000)
+
+
+def environment() -> dict:
+    versions = {}
+    for package in ("sympy", "numpy", "keras", "jax", "torch"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    memory = next((int(line.split()[1]) // 1024 for line in
+                   Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), None) if Path("/proc/meminfo").exists() else None
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "memory_mb": memory,
+            "machine": platform.machine(), "versions": versions}
+
+
+def selected(name: str, only) -> bool:
+    return not only or any(token.lower() in name.lower() for token in only)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 repeats, 1 process per side")
+    parser.add_argument("--repeats", type=int, help="in-process repeats (5; --quick 2)")
+    parser.add_argument("--process-repeats", type=int,
+                        help="fresh processes per side (3; --quick 1)")
+    parser.add_argument("--only", help="comma-separated case names (VGG16, GPT-2 XL, stacks...)")
+    parser.add_argument("--json", default=str(BENCH / "results.json"), help="output file")
+    options = parser.parse_args(argv)
+    options.repeats = options.repeats or (2 if options.quick else 5)
+    options.process_repeats = options.process_repeats or (1 if options.quick else 3)
+    only = [token.strip() for token in options.only.split(",")] if options.only else []
+    started = time.perf_counter()
+    results = {"environment": environment(), "keras": {}, "gpt": {}}
+    for name in KERAS_CASES:
+        if selected(name, only):
+            results["keras"][name] = keras_case(name, options)
+    for size in GPT_CASES:
+        if selected(size, only):
+            results["gpt"][size] = gpt_case(size, options)
+    if selected("stacks", only):
+        results["stacks"] = stacks_case(options)
+    if selected("evaluate", only):
+        results["evaluate"] = evaluate_case(options)
+    results["seconds"] = time.perf_counter() - started
+    results["targets"] = report.targets(results)
+    print(report.table(results))
+    Path(options.json).write_text(json.dumps(results, indent=1) + "\n")
+    print(f"\nwritten to {options.json} ({results['seconds']:.0f} s)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -56,6 +56,12 @@ def size(value: object, *, field: str, owner: str, minimum: int = 1) -> sympy.Ex
 
 
 def _checked_size(expr, value, *, field, owner, minimum):
+    if isinstance(expr, sympy.Integer):  # the common case, without walking an expression
+        if not minimum <= int(expr) <= MAX_LITERAL:
+            raise SymparamError(
+                f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
+                f"got {shorten(value)}")
+        return expr
     if not isinstance(expr, sympy.Expr) or expr.free_symbols - expr.atoms(sympy.Symbol):
         raise SymparamError(f"{owner}: {field} must be an integer size, got {shorten(value)}")
     if expr.is_number:

@@ -80,11 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--format", default="csv", choices=("csv", "json"))
     sweep.add_argument("--plot", metavar="OUT.png", help="also draw the first grid dimension")
 
-    for sub in (layer, model, table, keras):
+    compare = commands.add_parser("compare", help="one spec under Keras and PyTorch "
+                                                  "conventions, layer by layer")
+    compare.add_argument("spec", help="path to the spec")
+
+    for sub in (layer, model, table, keras, compare):
         sub.add_argument("--format", default="text", choices=formats)
         sub.add_argument("--standalone", action="store_true", default=None,
                          help="a complete document (LaTeX); HTML is always a whole page")
-    for sub in (layer, model, keras, solve, sweep):
+    for sub in (layer, model, keras, solve, sweep, compare):
         sub.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="give a dimension a value (repeatable)")
     return parser
@@ -159,6 +163,13 @@ def _keras(options) -> tuple[str, int]:
     return render(report, options.format, standalone=options.standalone), 0 if report.ok else 1
 
 
+def _compare(options) -> str:
+    from symparam.compare import compare
+    report = compare(options.spec)
+    values = {**report.dims, **_values(options.set, report.free_symbols)}
+    return render(report, options.format, values=values, standalone=options.standalone)
+
+
 def _table(options) -> str:
     from symparam.catalogue import formulas_table
     return formulas_table(options.names).render(options.format, standalone=options.standalone)
@@ -168,7 +179,7 @@ def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     options = _parser().parse_args(argv)
     handlers = {"layer": _layer, "model": _model, "table": _table, "keras": _keras,
-                "solve": _solve, "sweep": _sweep}
+                "solve": _solve, "sweep": _sweep, "compare": _compare}
     try:
         output = handlers[options.command](options)
         output, code = output if isinstance(output, tuple) else (output, 0)

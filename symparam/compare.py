@@ -21,6 +21,7 @@ from symparam.engine import map_shape, substitution
 from symparam.errors import SymparamError, shorten
 from symparam.layers.core import InputLayer
 from symparam.model import Model
+from symparam.report import Renderable
 from symparam.spec import Spec, load_spec
 from symparam.torch._base import buffers
 from symparam.torch.conventions import NoTwin, note, torch_twin
@@ -51,7 +52,7 @@ class ComparedRow:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Renderable):
     """Every row and the totals under both conventions (``compare(...)``).
 
     ``torch_total`` sums the rows that have a PyTorch counterpart, and ``difference`` their

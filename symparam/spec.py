@@ -9,12 +9,11 @@ problem becomes one ``SymparamError`` naming the place in the spec.  The format 
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from symparam.args import IGNORED_KERAS_ARGS, size
 from symparam.dims import check_name
@@ -46,6 +45,8 @@ def load_spec(source) -> Spec:
 
 
 def _read(path: Path):
+    import yaml  # imported here: only specs need it, and it adds 10 ms to ``import symparam``
+
     try:
         if path.stat().st_size > MAX_BYTES:
             raise SymparamError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MB")
@@ -67,15 +68,18 @@ def _read(path: Path):
 
 
 def _check_depth(data) -> None:
-    stack = [(data, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise SymparamError(f"spec nested deeper than {MAX_DEPTH} levels")
-        if isinstance(item, dict):
-            stack.extend((value, depth + 1) for value in item.values())
-        elif isinstance(item, list):
-            stack.extend((value, depth + 1) for value in item)
+    level = [data]  # level by level, without recursion or a pair per item (large Keras configs)
+    for _ in range(MAX_DEPTH + 1):
+        below = []
+        for item in level:
+            if isinstance(item, dict):
+                below.extend(item.values())
+            elif isinstance(item, list):
+                below.extend(item)
+        if not below:
+            return
+        level = below
+    raise SymparamError(f"spec nested deeper than {MAX_DEPTH} levels")
 
 
 class _Builder:
@@ -219,7 +223,6 @@ class _Builder:
 
 def construct(cls: type, arguments: dict, where: str) -> Layer:
     """``cls(**arguments)``, turning a missing or mistyped argument into one clear error."""
-    signature = inspect.signature(cls)
     if not all(isinstance(key, str) for key in arguments):
         raise SymparamError(f"{where}: argument names must be strings")
     known = cls.argument_names()
@@ -228,9 +231,7 @@ def construct(cls: type, arguments: dict, where: str) -> Layer:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise SymparamError(f"{where}: {cls.__name__} has no argument {key!r}{hint}")
-    missing = [name for name, p in signature.parameters.items()
-               if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD
-               and name not in arguments]
+    missing = [name for name in _required_arguments(cls) if name not in arguments]
     if missing:
         raise SymparamError(f"{where}: {cls.__name__} needs the argument {missing[0]!r}")
     try:
@@ -239,3 +240,10 @@ def construct(cls: type, arguments: dict, where: str) -> Layer:
         raise SymparamError(f"{where}: {error}") from None
     except TypeError as error:
         raise SymparamError(f"{where}: {cls.__name__}: {error}") from None
+
+
+@functools.cache
+def _required_arguments(cls: type) -> tuple:
+    """The arguments ``cls(...)`` cannot do without, read from its signature once per class."""
+    return tuple(name for name, p in inspect.signature(cls).parameters.items()
+                 if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD)

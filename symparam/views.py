@@ -16,6 +16,7 @@ import sympy
 
 from symparam.args import size
 from symparam.catalogue import FormulasTable
+from symparam.compare import Comparison
 from symparam.dims import dim
 from symparam.engine import Derivation, substitution
 from symparam.model import Summary
@@ -208,6 +209,33 @@ def reconciliation_view(report: Reconciliation) -> dict:
             "notes": [(Text(c), Text(n)) for c, n in notes]}
 
 
+def comparison_view(report: Comparison, values: dict) -> dict:
+    """Each layer's Keras and PyTorch formulas, their difference, and both at ``values``
+    (the spec's ``dims`` when none are given)."""
+    values = values or report.dims
+    concrete = report.subs(**values) if values else report
+    missing = Text("none")
+    rows = []
+    for row, number in zip(report.rows, concrete.rows):
+        paired = row.torch_formula is not None
+        rows.append({
+            "label": Text(f"{row.name} ({row.keras_class})"),
+            "torch_class": Text(row.torch_class or "none"),
+            "keras": Math(row.keras_formula), "torch": Math(row.torch_formula) if paired
+            else missing, "difference": Math(row.difference) if paired else missing,
+            "keras_value": Count(number.keras_formula),
+            "torch_value": Count(number.torch_formula) if paired else missing,
+            "buffers": Count(number.torch_buffers), "note": Text(row.note)})
+    totals = [(Text(label), Math(getattr(report, key)), Count(getattr(concrete, key)))
+              for label, key in (("Keras total", "keras_total"),
+                                 ("PyTorch total", "torch_total"),
+                                 ("Difference (PyTorch - Keras)", "difference"),
+                                 ("PyTorch buffers", "torch_buffers"))]
+    return {"name": Text(report.name), "rows": rows, "totals": totals,
+            "heading": Text(f"Model: {report.name} under Keras and PyTorch conventions"),
+            "complete": report.complete, "values": _where(sorted(values.items()))}
+
+
 def view(report, values: dict) -> tuple[str, dict]:
     """The template name (``derivation``, ``summary``, ``table``, ``reconcile``) and view."""
     if isinstance(report, Summary):
@@ -218,6 +246,8 @@ def view(report, values: dict) -> tuple[str, dict]:
         return "table", formulas_view(report)
     if isinstance(report, Reconciliation):
         return "reconcile", reconciliation_view(report)
+    if isinstance(report, Comparison):
+        return "compare", comparison_view(report, values)
     raise TypeError(type(report).__name__)
 
 
@@ -238,6 +268,8 @@ def json_view(report, values: dict) -> dict:
         return formulas_json(report)
     if isinstance(report, Reconciliation):
         return reconciliation_json(report)
+    if isinstance(report, Comparison):
+        return comparison_json(report, values)
     raise TypeError(type(report).__name__)
 
 
@@ -301,4 +333,27 @@ def reconciliation_json(report: Reconciliation) -> dict:
         "trainable": str(report.trainable), "reference_trainable": report.reference_trainable,
         "non_trainable": str(report.non_trainable),
         "reference_non_trainable": report.reference_non_trainable,
+    }
+
+
+def comparison_json(report: Comparison, values: dict) -> dict:
+    values = values or report.dims
+    concrete = report.subs(**values) if values else report
+    text_of = lambda expr: None if expr is None else str(expr)  # noqa: E731
+    return {
+        "name": report.name, "complete": report.complete,
+        "dims": {name: str(value) for name, value in sorted(values.items())},
+        "layers": [{"name": row.name, "keras_class": row.keras_class,
+                    "torch_class": row.torch_class, "keras_formula": str(row.keras_formula),
+                    "torch_formula": text_of(row.torch_formula),
+                    "difference": text_of(row.difference),
+                    "keras_params": str(number.keras_formula),
+                    "torch_params": text_of(number.torch_formula),
+                    "torch_buffers": str(number.torch_buffers), "note": row.note}
+                   for row, number in zip(report.rows, concrete.rows)],
+        "keras_total": str(report.keras_total), "torch_total": str(report.torch_total),
+        "difference": str(report.difference), "torch_buffers": str(report.torch_buffers),
+        "values": {"keras_total": str(concrete.keras_total),
+                   "torch_total": str(concrete.torch_total),
+                   "difference": str(concrete.difference)},
     }

@@ -112,3 +112,15 @@ def test_console_entry_points_run():
     bad = subprocess.run([sys.executable, "-m", "symparam", "layer", "Dense", "units=-1",
                           "--input", "None,4"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_compare_shows_both_conventions(capsys):
+    code, out, _ = run(capsys, "compare", str(EXAMPLES / "lstm.yaml"), "--format", "json")
+    data = json.loads(out)
+    lstm = data["layers"][-1]
+    assert code == 0 and lstm["difference"] == "4*u"
+    assert int(lstm["torch_params"]) - int(lstm["keras_params"]) == 4 * 128
+    code, out, _ = run(capsys, "compare", str(EXAMPLES / "lstm.yaml"), "--set", "u=64")
+    assert code == 0 and "= 256" in out     # the difference 4*u at u = 64
+    code, _, err = run(capsys, "compare", "/nonexistent.yaml")
+    assert code == 2 and err.count("\n") == 1

@@ -20,6 +20,7 @@ import pytest
 import sympy
 
 import symparam as S
+from symparam.compare import compare
 from symparam.catalogue import formulas_table
 from symparam.layers import LAYERS, LSTM, Dense
 from symparam.examples import example
@@ -86,6 +87,9 @@ def golden_cases():
         cases[f"table.{fmt}"] = lambda f=fmt: render(small_table(), f, standalone=False)
         cases[f"reconcile.{fmt}"] = lambda f=fmt: render(reconciliation(), f,
                                                          standalone=False)
+    comparison = compare(ROOT / "docs" / "examples" / "lstm.yaml")
+    for fmt in TEXT_FORMATS:
+        cases[f"compare_lstm.{fmt}"] = lambda f=fmt: render(comparison, f, standalone=False)
     video, video_dims = video_summary()
     for fmt in ("dot", "mermaid"):
         cases[f"summary_video_qa.{fmt}"] = lambda f=fmt: render(video, f, values=video_dims)
@@ -117,12 +121,13 @@ def test_every_template_has_a_golden_file():
     templates = {p.relative_to(ROOT / "templates").as_posix()
                  for p in (ROOT / "templates").rglob("*.j2")}
     covered = {"text/derivation.j2", "text/summary.j2", "text/table.j2", "text/reconcile.j2",
+               "text/compare.j2",
                "dot/summary.j2", "mermaid/summary.j2", "latex/document.j2",
                "html/document.j2", "markdown/page_layers.j2", "markdown/page_example.j2",
                # compared with the committed docs by test_docs.py and test_keras_import.py
                "markdown/page_queries.j2", "markdown/page_keras.j2"}
     covered |= {f"{fmt}/{kind}.j2" for fmt in ("markdown", "latex", "html")
-                for kind in ("derivation", "summary", "table", "reconcile")}
+                for kind in ("derivation", "summary", "table", "reconcile", "compare")}
     assert templates <= covered, templates - covered  # a new template needs a golden case
 
 
@@ -477,3 +482,12 @@ def test_a_user_template_folder_comes_first_and_still_escapes(tmp_path):
     (tmp_path / "text" / "derivation.j2").write_text("custom: {{ heading|show }}\n")
     out = render(Dense(3, name="x\ny").derive((None, 4)), "text", template_folder=str(tmp_path))
     assert out == "custom: x\\ny (Dense)\n"
+
+
+def test_comparison_latex_compiles_and_html_is_mathml(tmp_path):
+    report = compare(ROOT / "docs" / "examples" / "lstm.yaml")
+    text = compile_latex(render(report, "latex", standalone=True), standalone=False,
+                         tmp=tmp_path)
+    assert "PyTorch" in text and "197,632" in text and "197,120" in text
+    page = render(report, "html")
+    assert page.count("<math") >= 6 and "4</mn>" in page

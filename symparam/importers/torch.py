@@ -12,7 +12,7 @@ Given an input shape, shapes are propagated through ``torch.fx`` (``symparam.tor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy
 
@@ -128,7 +128,6 @@ class _Plan:
     derived: bool = True
     layer: Layer = None
     input_shape: object = None
-    options: dict = field(default_factory=dict)
 
 
 class _Reader:
@@ -262,7 +261,7 @@ class _Reader:
         except SymparamError as error:
             plan.note = "; ".join(filter(None, [plan.note, f"shape not propagated: {error}"]))
             return fx.Tensor(None, frozenset({plan.name}))
-        plan.layer, plan.input_shape, plan.options = layer, shape, options
+        plan.layer, plan.input_shape = layer, shape
         return _nest(name, output, plan.name)
 
     @staticmethod
@@ -356,22 +355,11 @@ def _flat(value) -> list:
     return [value]
 
 
-#: conventions worth stating beside a row even when the numbers agree
-NOTES = {
-    "LSTM": "two bias vectors per gate (b_ih, b_hh): 4*hidden_size more per layer and "
-            "direction than Keras",
-    "GRU": "two bias vectors per gate: Keras's reset_after=True form",
-    "RNN": "two bias vectors (b_ih, b_hh): hidden_size more than Keras's SimpleRNN",
-    "MultiheadAttention": "q, k, v projections packed in in_proj_weight when kdim == vdim == "
-                          "embed_dim",
-}
-
-
 def reconcile_torch(module, input_shape=None, *, symbolic=()):
     """symparam's formula and value beside PyTorch's ``sum(p.numel())``, per module, with
     buffers apart; output shapes beside those of a real forward pass when ``input_shape`` is
     concrete (``None`` at the batch axis).  Returns a ``TorchReconciliation``."""
-    from symparam.torch.reconciliation import (TorchReconciledRow, TorchReconciliation,
+    from symparam.torch.reconciliation import (TorchReconciledRow, TorchReconciliation, note,
                                                observed_shapes, reference_counts, totals)
     model, values = read_torch(module, input_shape, symbolic=symbolic)
     formulas = model.summary()
@@ -384,7 +372,7 @@ def reconcile_torch(module, input_shape=None, *, symbolic=()):
         rows.append(TorchReconciledRow(
             row.name, row.class_name, formula.params, row.params, reference.params,
             row.trainable, reference.trainable, row.output_shape, shapes.get(entry.name),
-            _note(row, reference), buffers=row.buffers, reference_buffers=reference.buffers,
+            note(row, reference), buffers=row.buffers, reference_buffers=reference.buffers,
             derived=row.derived))
     total = totals(module)
     return TorchReconciliation(
@@ -392,9 +380,3 @@ def reconcile_torch(module, input_shape=None, *, symbolic=()):
         total.trainable, summary.non_trainable, total.params - total.trainable,
         buffers=summary.buffers, reference_buffers=total.buffers)
 
-
-def _note(row, reference) -> str:
-    notes = [row.note, NOTES.get(row.class_name, "")]
-    if row.buffers != 0 or reference.buffers:
-        notes.append(f"buffers (not parameters): {row.buffers}, PyTorch {reference.buffers}")
-    return "; ".join(note for note in notes if note)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sympy
 
 from symparam import args
-from symparam.engine import Derivation, Layer
+from symparam.engine import Derivation, Layer, replaced
 from symparam.errors import SymparamError
 from symparam.layers.registry import Registry
 
@@ -119,5 +119,5 @@ class Composite(TorchLayer):
         wanted = {f"{name}^{tag}": value for name, value in zip(names, inputs)}
         mapping = {symbol: wanted[symbol.name] for eq in equations
                    for symbol in eq.atoms(sympy.MatrixSymbol) if symbol.name in wanted}
-        equations = [eq.xreplace(mapping) for eq in equations]
+        equations = [replaced(eq, mapping) for eq in equations]
         return equations, equations[-1].lhs

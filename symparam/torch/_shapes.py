@@ -1,4 +1,4 @@
-"""PyTorch's length rules for convolution and pooling, and its channels-first layout.
+"""PyTorch's length rules for convolution and pooling, and its argument checks.
 
 The rules are the ones printed in the ``torch.nn`` documentation, kept exact and symbolic:
 
@@ -17,11 +17,8 @@ from __future__ import annotations
 import sympy
 
 from symparam import args
-from symparam.errors import SymparamError, shorten
-from symparam.layers import _spatial
+from symparam.errors import SymparamError
 from symparam.shapes import conv_length, format_shape, transpose_length
-
-FIRST = "channels_first"
 
 
 def paddings(layer, value, rank: int, *, strings=("same", "valid")):
@@ -30,15 +27,6 @@ def paddings(layer, value, rank: int, *, strings=("same", "valid")):
     if isinstance(value, str) and value.lower() in strings:
         return value.lower()
     return layer.as_sizes("padding", value, rank, minimum=0)
-
-
-def split(layer, input_shape, rank: int):
-    """``(batch, spatial sizes, channels)`` of a batched channels-first input."""
-    return _spatial.split_spatial(layer, input_shape, rank, FIRST)
-
-
-def join(batch, spatial, channels) -> tuple:
-    return _spatial.join_spatial(batch, spatial, channels, FIRST)
 
 
 def conv_out(n, kernel, *, stride, padding, dilation, owner: str):
@@ -100,12 +88,3 @@ def positive_axis(layer, axis: int, rank: int, field: str = "dim") -> int:
         raise SymparamError(f"{args.where(layer)}: {field}={axis} is out of range for an input "
                             f"of rank {rank}")
     return axis % rank
-
-
-def flag_or_tensor(value) -> object:
-    """``bias=True``/``False``, or a module's bias tensor (present: True), as PyTorch stores."""
-    return value if isinstance(value, (bool, str)) else value is not None
-
-
-def refuse(layer, field: str, value, why: str):
-    raise SymparamError(f"{args.where(layer)}: {field}={shorten(value)}: {why}")

@@ -15,6 +15,7 @@ from sympy import Eq, MatrixSymbol, ZeroMatrix
 
 from symparam import args
 from symparam.dims import dim
+from symparam.engine import replaced
 from symparam.errors import SymparamError
 from symparam.layers.attention import Attend
 from symparam.layers.attention import MultiHeadAttention as KerasMultiHeadAttention
@@ -74,7 +75,7 @@ class MultiheadAttention(Borrowed):
         # Keras reads [query, value, key] as x_1, x_2, x_3; PyTorch's order is query, key, value
         swap = {MatrixSymbol("x_2", self.vdim, 1): MatrixSymbol("x_3", self.vdim, 1),
                 MatrixSymbol("x_3", self.kdim, 1): MatrixSymbol("x_2", self.kdim, 1)}
-        equations = [eq.xreplace(swap) for eq in equations]
+        equations = [replaced(eq, swap) for eq in equations]
         extra = []
         if self.add_bias_kv:
             extra += [self.weight("k_b", self.embed_dim), self.weight("v_b", self.embed_dim)]

@@ -79,8 +79,10 @@ def _padding(layer):
         return 0
     if layer.padding == "same" and all(s == 1 for s in layer.strides):
         return "same"
-    raise NoTwin(f"padding={layer.padding!r} with strides {layer.strides} has no PyTorch "
-                 "padding argument")
+    if layer.padding == "same":
+        raise NoTwin(f"padding='same' with strides {tuple(layer.strides)} has no PyTorch "
+                     "padding argument (PyTorch allows 'same' at stride 1 only)")
+    raise NoTwin(f"padding={layer.padding!r} has no PyTorch padding argument")
 
 
 def _conv_transpose(layer, shape):

@@ -81,7 +81,7 @@ def _interpret(graph, module, path, inputs, call):
         elif node.op == "call_function":
             env[node] = _function(node.target, args, kwargs)
         elif node.op == "call_method":
-            env[node] = _method(node.target, args, kwargs)
+            env[node] = _apply(node.target, args, kwargs)
         elif node.op == "output":
             return args[0]
     return UNKNOWN
@@ -106,7 +106,7 @@ SAME = frozenset({
 })
 BROADCAST = frozenset({"add", "sub", "mul", "truediv", "div", "iadd", "imul", "add_", "mul_",
                        "__add__", "__mul__", "__sub__", "__truediv__", "__radd__",
-                       "__rmul__", "where", "maximum", "minimum"})
+                       "__rmul__", "maximum", "minimum"})
 
 
 def _name(target) -> str:
@@ -115,14 +115,10 @@ def _name(target) -> str:
 
 def _function(target, args, kwargs):
     if target is getattr:
-        return _getattr(*args)
+        return _guarded(_getattr, args, {})
     if target is operator.getitem:
-        return _getitem(*args)
+        return _guarded(_getitem, args, {})
     return _apply(_name(target), args, kwargs)
-
-
-def _method(name, args, kwargs):
-    return _apply(name, args, kwargs)
 
 
 def _apply(name: str, args, kwargs):
@@ -135,6 +131,12 @@ def _apply(name: str, args, kwargs):
         if name in BROADCAST or name in ARITHMETIC:
             return _broadcast(*args[:2]) if len(args) > 1 else UNKNOWN
         return UNKNOWN
+    return _guarded(rule, args, kwargs)
+
+
+def _guarded(rule, args, kwargs):
+    """``rule(*args, **kwargs)``, unknown when the rule cannot tell (a ``SymparamError`` is a
+    ``ValueError``)."""
     try:
         return rule(*args, **kwargs)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, ZeroDivisionError):
@@ -230,11 +232,14 @@ def _flatten(t, start_dim=0, end_dim=-1):
 
 
 def _view(t, *sizes):
+    """``view``/``reshape``; ``-1`` is worked out when the unknown sizes are the input's own
+    (the batch axis, passed on as ``x.size(0)``)."""
     sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)) else sizes
-    sizes = [sympy.sympify(s) if s is not None else None for s in sizes]
-    if sum(1 for s in sizes if s == -1) == 1 and None not in t.shape:
-        known = sympy.Mul(*(s for s in sizes if s != -1 and s is not None))
-        sizes = [sympy.Mul(*t.shape) / known if s == -1 else s for s in sizes]
+    sizes = [None if s is None else sympy.sympify(s) for s in sizes]
+    if sizes.count(-1) == 1 and sizes.count(None) == t.shape.count(None):
+        known = sympy.Mul(*(s for s in sizes if s not in (-1, None)))
+        rest = sympy.Mul(*(s for s in t.shape if s is not None)) / known
+        sizes = [rest if s == -1 else s for s in sizes]
     return Tensor(tuple(None if s is None or s == -1 else s for s in sizes), t.sources)
 
 
@@ -274,6 +279,24 @@ def _cat(tensors, dim=0):
                   frozenset().union(*(t.sources for t in tensors)))
 
 
+def _split(t, size, dim=0):
+    """``torch.split``: pieces of ``size`` along ``dim`` (or of the sizes listed)."""
+    axis, length = dim % len(t.shape), t.shape[dim]
+    if isinstance(size, (list, tuple)):
+        sizes = [sympy.sympify(s) for s in size]
+    else:
+        count = sympy.ceiling(length / size)
+        if not count.is_Integer:
+            raise ValueError("a symbolic number of pieces")
+        sizes = [sympy.sympify(size)] * (int(count) - 1) + [length - (int(count) - 1) * size]
+    return tuple(Tensor((*t.shape[:axis], s, *t.shape[axis + 1:]), t.sources) for s in sizes)
+
+
+def _chunk(t, chunks, dim=0):
+    """``torch.chunk``: ``chunks`` pieces of ``ceil(n / chunks)`` (the last may be shorter)."""
+    return _split(t, sympy.ceiling(t.shape[dim] / chunks), dim)
+
+
 def _arange(*args, **kwargs):
     numbers = [a for a in args if not isinstance(a, Tensor)]
     if len(numbers) == 1:
@@ -295,12 +318,28 @@ def _attention(query, key, value, *args, **kwargs):
                   query.sources | key.sources | value.sources)
 
 
+def _pooling(name: str):
+    """``F.max_pool2d`` and kin: the output shape of the matching ``symparam.torch.nn``
+    module, built from the same arguments."""
+    def rule(t, *args, **kwargs):
+        from symparam.torch import nn
+        kwargs.pop("return_indices", None)
+        layer = getattr(nn, name)(*args, **kwargs)
+        return Tensor(tuple(layer.derive(t.shape).output_shape), t.sources)
+    return rule
+
+
+POOLING = {f"{kind}_pool{n}d": f"{module}Pool{n}d"
+           for kind, module in (("max", "Max"), ("avg", "Avg"), ("adaptive_avg", "AdaptiveAvg"),
+                                ("adaptive_max", "AdaptiveMax")) for n in (1, 2, 3)}
+
 RULES = {
     "size": _size, "flatten": _flatten, "view": _view, "reshape": _view,
     "transpose": _transpose, "permute": _permute, "unsqueeze": _unsqueeze,
     "mean": _reduce, "sum": _reduce, "amax": _reduce, "cat": _cat, "concat": _cat,
     "arange": _arange, "matmul": _matmul, "bmm": _matmul,
-    "scaled_dot_product_attention": _attention,
+    "scaled_dot_product_attention": _attention, "split": _split, "chunk": _chunk,
+    **{function: _pooling(module) for function, module in POOLING.items()},
     "dim": lambda t: len(t.shape), "numel": lambda t: sympy.Mul(*t.shape),
 }
 #: arithmetic on sizes (``x.shape[1] * 2``) rather than tensors

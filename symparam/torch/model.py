@@ -16,11 +16,11 @@ import sympy
 from sympy import Eq, Function, MatrixSymbol
 
 from symparam import args
-from symparam.engine import Layer, Param, substitution, tagged
+from symparam.cost import total
+from symparam.engine import Derivation, Layer, Param, replaced, substitution, tagged
 from symparam.errors import SymparamError
 from symparam.layers._math import stack, vector
 from symparam.model import Model, Row, Summary
-from symparam.shapes import is_shape_list
 from symparam.torch._base import buffers
 
 
@@ -73,8 +73,9 @@ class Tied(Rewired):
                     shared[param] = MatrixSymbol(f"{param.name}^tied", *param.shape)
         for name, weight in weights.items():
             if name not in self.names:
-                self.weight(name, *weight.shape, trainable=weight.trainable)
-        return [eq.xreplace(shared) for eq in equations]
+                self.weight(name, *weight.shape, trainable=weight.trainable,
+                            copies=weight.copies)
+        return [replaced(eq, shared) for eq in equations]
 
 
 class Frozen(Rewired):
@@ -83,7 +84,7 @@ class Frozen(Rewired):
 
     def rewire(self, equations, weights):
         for name, weight in weights.items():
-            self.weight(name, *weight.shape,
+            self.weight(name, *weight.shape, copies=weight.copies,
                         trainable=weight.trainable and name not in self.names)
         return equations
 
@@ -106,8 +107,8 @@ class Opaque(Layer):
             return [Eq(vector("y", 1), vector("x", 1).applyfunc(Function("module")))]
         parts = [self.weight(f"theta_{i}", n, trainable=t)
                  for i, (n, t) in enumerate(self.sizes, start=1)]
-        total = sum(n for n, _ in self.sizes)
-        return [Eq(vector("theta", total), stack(*parts) if len(parts) > 1 else parts[0])]
+        size = sum(n for n, _ in self.sizes)
+        return [Eq(vector("theta", size), stack(*parts) if len(parts) > 1 else parts[0])]
 
     def output_shape(self, input_shape):
         return ()
@@ -206,23 +207,34 @@ class TorchModel(Model):
         trainable = sympy.Add(*(row.trainable for row in rows))
         frozen = sympy.Add(*(row.non_trainable for row in rows))
         return TorchSummary(self.name or self.default_name, tuple(rows),
-                            sympy.Add(trainable, frozen), trainable, frozen,
-                            edges=self.edges, buffers=sympy.Add(*(row.buffers for row in rows)))
+                            sympy.Add(trainable, frozen), trainable, frozen, edges=self.edges,
+                            cost=_total_cost(row.derivation for row in rows),
+                            buffers=sympy.Add(*(row.buffers for row in rows)))
 
-    _list_inputs = property(lambda self: is_shape_list(self.input_shape))
-    _list_outputs = property(lambda self: isinstance(self.result_shape, list))
-
-    def derive(self, input_shape=None):
-        """Every row's derivation combined (each layer's symbols tagged ``^(i)``); another
-        input shape re-reads the live module on it."""
+    def derive(self, input_shape=None) -> Derivation:
+        """Every row's derivation combined, each row's symbols tagged ``^(i)``; another input
+        shape re-reads the live module on it."""
         if input_shape is not None and self._source is not None:
             from symparam.importers.torch import from_torch
             return from_torch(self._source, input_shape).derive()
-        per_layer = {entry.layer: entry.layer.derive(entry.input_shape)
-                     for entry in self.entries}
-        shapes = self.input_shape if self._list_inputs else [self.input_shape or ()]
-        outputs = self.result_shape if self._list_outputs else [self.result_shape]
-        return self._combine(per_layer, list(shapes), outputs)
+        derivations = [entry.layer.derive(entry.input_shape) for entry in self.entries]
+        equations, weights = [], {}
+        for index, derivation in enumerate(derivations, start=1):
+            found, declared = tagged(derivation, f"({index})", keep=())
+            equations += found
+            weights.update(declared)
+        return Derivation(
+            class_name=self.class_name, input_shape=self.input_shape or (),
+            output_shape=self.result_shape, weights=weights, equations=equations,
+            name=self.name, trainable=sympy.Add(*(d.trainable for d in derivations)),
+            non_trainable=sympy.Add(*(d.non_trainable for d in derivations)),
+            cost=_total_cost(derivations))
 
     def __repr__(self) -> str:
         return f"<TorchModel {self.name!r}: {len(self.entries)} rows>"
+
+
+def _total_cost(derivations):
+    """The rows' costs added up, ``None`` when one is unknown."""
+    costs = [d.cost for d in derivations]
+    return None if not costs or None in costs else total(costs)

@@ -18,6 +18,16 @@ from symparam.shapes import is_shape_list
 
 BATCHES = (2, 3)
 
+#: conventions worth stating beside a row even when the numbers agree
+NOTES = {
+    "LSTM": "two bias vectors per gate (b_ih, b_hh): 4*hidden_size more per layer and "
+            "direction than Keras",
+    "GRU": "two bias vectors per gate: Keras's reset_after=True form",
+    "RNN": "two bias vectors (b_ih, b_hh): hidden_size more than Keras's SimpleRNN",
+    "MultiheadAttention": "q, k, v projections packed in in_proj_weight when kdim == vdim == "
+                          "embed_dim",
+}
+
 
 @dataclass(frozen=True)
 class TorchReconciledRow(ReconciledRow):
@@ -30,8 +40,10 @@ class TorchReconciledRow(ReconciledRow):
 
     @property
     def matches(self) -> bool:
-        shape_ok = self.reference_shape is None or _same_shape(self.output_shape,
-                                                               self.reference_shape)
+        """Counts and buffers agree, and the shapes where both are known (a row symparam did
+        not derive has no shape of its own)."""
+        shape_ok = self.reference_shape is None or not self.derived or \
+            _same_shape(self.output_shape, self.reference_shape)
         return (self.params == self.reference_params and self.buffers == self.reference_buffers
                 and self.trainable == self.reference_trainable and shape_ok)
 
@@ -156,3 +168,11 @@ def _merged(runs):
     if isinstance(first, list) or len(first) != len(last):
         return tuple(sympy.Integer(n) for n in last)
     return tuple(None if a != b else sympy.Integer(b) for a, b in zip(first, last))
+
+
+def note(row, reference) -> str:
+    """The row's own note, the convention worth knowing, and the buffers beside PyTorch's."""
+    notes = [row.note, NOTES.get(row.class_name, "")]
+    if row.buffers != 0 or reference.buffers:
+        notes.append(f"buffers (not parameters): {row.buffers}, PyTorch {reference.buffers}")
+    return "; ".join(found for found in notes if found)

@@ -15,7 +15,7 @@ from sympy import Eq, HadamardProduct, Integer, MatrixSymbol
 
 from symparam import args
 from symparam.dims import dim
-from symparam.engine import Layer
+from symparam.engine import Layer, replaced
 from symparam.errors import SymparamError
 from symparam.layers._math import activate, stack, vector
 from symparam.layers.recurrent import GRUCell as KerasGRUCell
@@ -176,7 +176,7 @@ class Recurrent(TorchLayer):
                 steps = self.reuse(derivation, tag, keep=("x_t",) if layer == 0 else ())
                 if layer > 0:  # this layer reads the previous layer's output
                     fed = MatrixSymbol(f"x_t^{tag}", size, 1)
-                    steps = [eq.xreplace({fed: previous}) for eq in steps]
+                    steps = [replaced(eq, {fed: previous}) for eq in steps]
                 equations += steps
                 outputs.append(steps[-1].lhs)
             previous = stack(*outputs) if self.bidirectional else outputs[0]

@@ -1,0 +1,322 @@
+"""``S.from_torch`` and ``S.reconcile`` on live PyTorch 2.13.0 modules.
+
+The reference numbers are PyTorch's own: ``sum(p.numel() for p in module.parameters())``
+(which counts a shared parameter once), the buffers, and output shapes recorded by forward
+hooks; reconciliation does the per-row comparison and these tests check that it agrees.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import sympy
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import symparam as S
+from symparam.importers.torch import from_torch, read_torch, reconcile_torch
+from symparam.torch import nn as snn
+from symparam.torch.model import Tied
+
+pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning")
+
+GPT2_SMALL = dict(vocab=50257, positions=1024, d=768, layers=12, heads=12)
+
+
+# -- models built from nn modules -------------------------------------------------------------
+class Block(nn.Module):
+    """A pre-LN GPT-2 block: attention through nn.MultiheadAttention, a 4x GELU MLP."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.ln_2 = nn.LayerNorm(d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"),
+                                 nn.Linear(4 * d, d))
+
+    def forward(self, x):
+        a = self.ln_1(x)
+        x = x + self.attn(a, a, a, need_weights=False)[0]
+        return x + self.mlp(self.ln_2(x))
+
+
+class LinearAttentionBlock(nn.Module):
+    """The same block with GPT-2's own attention: one Linear for q, k, v and scaled
+    dot-product attention over heads (view, transpose and split in forward)."""
+
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+    def forward(self, x):
+        batch, length, d = x.shape
+        q, k, v = self.c_attn(self.ln_1(x)).split(d, dim=2)
+        q, k, v = (t.view(batch, length, self.heads, d // self.heads).transpose(1, 2)
+                   for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + self.c_proj(y.transpose(1, 2).contiguous().view(batch, length, d))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    """GPT-2: token and learned position embeddings, pre-LN blocks, a final LayerNorm and an
+    LM head tied to the token embedding."""
+
+    def __init__(self, vocab, positions, d, layers, heads, block=Block):
+        super().__init__()
+        self.wte, self.wpe = nn.Embedding(vocab, d), nn.Embedding(positions, d)
+        self.drop = nn.Dropout(0.1)
+        self.h = nn.ModuleList([block(d, heads) for _ in range(layers)])
+        self.ln_f = nn.LayerNorm(d)
+        self.lm_head = nn.Linear(d, vocab, bias=False)
+        self.lm_head.weight = self.wte.weight  # weight tying
+
+    def forward(self, idx):
+        pos = torch.arange(idx.shape[1], device=idx.device)
+        x = self.drop(self.wte(idx) + self.wpe(pos))
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
+def small_cnn():
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(32, 10))
+
+
+def numel(module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def assert_reconciled(report):
+    assert report.ok, [(r.name, r.params, r.reference_params, r.output_shape, r.reference_shape)
+                       for r in report.mismatches]
+    assert report.framework == "PyTorch"
+    assert all(row.reference_shape is not None for row in report.rows if row.derived)
+
+
+# -- a small CNN -------------------------------------------------------------------------------
+def test_small_cnn_rows_agree_with_pytorch():
+    cnn = small_cnn()
+    report = S.reconcile(cnn, input_shape=(None, 3, 32, 32))
+    assert_reconciled(report)
+    assert report.total == numel(cnn) == 5_482
+    assert report.buffers == report.reference_buffers == sum(b.numel() for b in cnn.buffers())
+    batchnorm = report.rows[1]
+    assert (batchnorm.class_name, batchnorm.params, batchnorm.buffers) == ("BatchNorm2d", 32, 33)
+    assert "buffers" in batchnorm.note
+    assert report.rows[-1].output_shape == (None, 10)
+
+
+def test_small_cnn_summary_and_edges():
+    model = from_torch(small_cnn(), (None, 3, 32, 32))
+    assert isinstance(model, S.Model)
+    summary = model.summary()
+    assert [row.name for row in summary.rows] == [str(i) for i in range(11)]
+    assert summary.total == 5_482 and summary.buffers == 16 * 2 + 1 + 32 * 2 + 1
+    assert summary.edges[0] == (None, "0", (None, 3, 32, 32))
+    assert summary.edges[-1] == ("10", None, (None, 10))
+    assert model.result_shape == (None, 10)
+    assert summary.render("text")
+    assert model.derive((None, 3, 16, 16)).output_shape == (None, 10)
+
+
+def test_without_input_shape_rows_derive_on_their_own_layout():
+    summary = from_torch(small_cnn()).summary()
+    H, W = S.dims("H W")
+    assert summary.rows[0].output_shape == (None, 16, H, W)
+    assert summary.total == 5_482
+
+
+# -- GPT-2 -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("block", [Block, LinearAttentionBlock])
+def test_small_gpt_reconciles_with_tied_embeddings(block):
+    gpt = GPT(vocab=97, positions=32, d=24, layers=2, heads=4, block=block)
+    report = reconcile_torch(gpt, (None, 7))
+    assert_reconciled(report)
+    head = next(row for row in report.rows if row.name == "lm_head")
+    assert head.params == 0 and "tied to wte.weight" in head.note
+    assert report.rows[-1].output_shape == (None, 7, 97)
+    assert report.total == numel(gpt)
+
+
+def test_gpt2_small_count_is_exact():
+    """124,439,808 parameters with tied embeddings, counted from the module tree (built on
+    the meta device: no memory) and from symparam's own equations."""
+    with torch.device("meta"):
+        gpt = GPT(**GPT2_SMALL)
+    assert numel(gpt) == 124_439_808
+    model = from_torch(gpt, (None, 16))
+    summary = model.summary()
+    assert summary.total == 124_439_808
+    assert model.result_shape == (None, 16, 50257)
+
+
+def symbolic_gpt(layers, heads):
+    """GPT-2 written with symparam.torch.nn layers, sizes as symbols: V, P, d."""
+    V, P, d, n = S.dims("V P d n")
+    tokens, positions = S.Input((n,), dtype="int32"), S.Input((n,), dtype="int32")
+    wte = snn.Embedding(V, d)
+    x = S.layers.Add()([wte(tokens), snn.Embedding(P, d)(positions)])
+    x = snn.Dropout(0.1)(x)
+    for _ in range(layers):
+        a = snn.LayerNorm(d)(x)
+        a = snn.MultiheadAttention(d, heads, batch_first=True, need_weights=False)(a, a, a)[0]
+        x = S.layers.Add()([x, a])
+        m = snn.Linear(4 * d, d)(snn.GELU()(snn.Linear(d, 4 * d)(snn.LayerNorm(d)(x))))
+        x = S.layers.Add()([x, m])
+    head = Tied(snn.Linear(d, V, bias=False), ["W"])  # the LM head reuses wte's table
+    return S.Model([tokens, positions], head(snn.LayerNorm(d)(x))), (V, P, d)
+
+
+def test_gpt2_small_symbolic_total():
+    model, (V, P, d) = symbolic_gpt(GPT2_SMALL["layers"], GPT2_SMALL["heads"])
+    total = model.summary().total
+    L = GPT2_SMALL["layers"]
+    assert sympy.expand(total - (L * (12 * d**2 + 13 * d) + V * d + P * d + 2 * d)) == 0
+    values = dict(V=GPT2_SMALL["vocab"], P=GPT2_SMALL["positions"], d=GPT2_SMALL["d"])
+    assert model.summary().subs(**values).total == 124_439_808
+
+
+# -- nn.Transformer ----------------------------------------------------------------------------
+def test_transformer_defaults_reconcile():
+    transformer = nn.Transformer()
+    report = reconcile_torch(transformer, [(3, None, 512), (2, None, 512)])
+    assert_reconciled(report)
+    assert report.total == numel(transformer) == 44_140_544
+    assert report.rows[0].output_shape == (2, None, 512)
+
+
+# -- how the tree is read ----------------------------------------------------------------------
+class Scale(nn.Module):
+    """A module symparam does not know: it must become an opaque row, never vanish."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(n))
+
+    def forward(self, x):
+        return x * self.gain
+
+
+class WithOwnParameter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(5))
+        self.linear = nn.Linear(4, 5)
+        self.scale = Scale(5)
+
+    def forward(self, x):
+        return self.scale(self.linear(x) + self.bias)
+
+
+def test_unknown_modules_are_opaque_rows_with_their_counts():
+    module = WithOwnParameter()
+    report = reconcile_torch(module, (None, 4))
+    names = {row.name: row for row in report.rows}
+    assert set(names) == {"with_own_parameter", "linear", "scale"}
+    assert names["with_own_parameter"].params == 5 and not names["with_own_parameter"].derived
+    assert names["scale"].class_name == "Scale (not derived)" and names["scale"].params == 5
+    assert "not derived" in names["scale"].note
+    assert names["linear"].derived and names["linear"].output_shape == (None, 5)
+    assert report.ok and report.total == numel(module) == 35
+
+
+def test_unknown_torch_module_becomes_opaque():
+    module = nn.Sequential(nn.Linear(4, 8), nn.PixelShuffle(2))
+    rows = from_torch(module, (None, 4)).summary().rows
+    assert rows[1].class_name == "PixelShuffle (not derived)" and not rows[1].derived
+
+
+def test_shared_module_and_frozen_parameters():
+    shared = nn.Linear(6, 6)
+    module = nn.Sequential(shared, nn.ReLU(), shared, nn.Linear(6, 3))
+    module[3].bias.requires_grad_(False)
+    report = reconcile_torch(module, (None, 6))
+    assert_reconciled(report)
+    assert [row.name for row in report.rows] == ["0", "1", "3"]  # "2" is module 0 again
+    assert report.non_trainable == report.reference_non_trainable == 3
+    assert "bias frozen" in report.rows[-1].note
+
+
+class SequenceClassifier(nn.Module):
+    """Tuple outputs and slicing in forward: ``out, (h, c) = lstm(x)``, ``out[:, -1, :]``."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(50, 8)
+        self.lstm = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(32, 3)
+
+    def forward(self, x):
+        out, (h, c) = self.lstm(self.emb(x))
+        return self.head(out[:, -1, :])
+
+
+class FlattenByView(nn.Module):
+    """``x.view(x.size(0), -1)``: the batch passed on, the rest worked out."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.fc = nn.Conv2d(1, 4, 3), nn.Linear(4 * 13 * 13, 5)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.relu(self.conv(x)), 2)
+        return torch.softmax(self.fc(x.view(x.size(0), -1)), dim=1)
+
+
+@pytest.mark.parametrize("module, shape", [(SequenceClassifier, (None, 7)),
+                                           (FlattenByView, (None, 1, 28, 28))])
+def test_shapes_flow_through_functional_code(module, shape):
+    report = reconcile_torch(module(), shape)
+    assert_reconciled(report)
+    assert all("not traced" not in row.note for row in report.rows)
+
+
+def test_fx_failure_falls_back_to_module_order():
+    class DataDependent(nn.Module):
+        def forward(self, x):
+            return x if x.sum() > 0 else -x  # control flow on data: fx cannot trace it
+
+    module = nn.Sequential(nn.Linear(4, 8), DataDependent(), nn.Linear(8, 2))
+    model = from_torch(module, (None, 4))
+    assert model.summary().rows[-1].output_shape == (None, 2)
+
+
+def test_symbolic_sizes_give_formulas():
+    lstm = nn.LSTM(8, 16, num_layers=2)
+    model, values = read_torch(lstm, (5, None, 8),
+                               symbolic=["LSTM.hidden_size=h", "LSTM.input_size=d"])
+    h, d = S.dims("h d")
+    assert sympy.expand(model.summary().total - (4 * h * (d + h + 2) + 4 * h * (2 * h + 2))) == 0
+    assert values == {"h": 16, "d": 8}
+    report = reconcile_torch(lstm, (5, None, 8), symbolic=["LSTM.hidden_size=h"])
+    assert report.ok and report.rows[0].formula.free_symbols == {h}
+
+
+def test_never_loads_files(monkeypatch):
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load called"))
+    assert reconcile_torch(small_cnn(), (None, 3, 8, 8)).ok
+
+
+def test_bad_inputs_are_one_clear_error():
+    with pytest.raises(S.SymparamError, match="torch.nn.Module"):
+        from_torch("model.pt")
+    with pytest.raises(S.SymparamError, match="input shape"):
+        from_torch(nn.Linear(2, 3), "None,a b")
+
+
+def test_import_symparam_does_not_import_torch():
+    code = "import sys, symparam; symparam.compare; print('torch' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert found.stdout.strip() == "False"
