@@ -3,11 +3,13 @@
 Prints a table of medians (and writes them to ``bench/results.json``, or ``--json PATH``) and
 checks the targets of issue 8.  Every case runs in child processes: an in-process case warms up
 and then times each side of its comparison in turn, repeat after repeat, so that the ratios hold
-on a noisy shared machine; a whole-process case starts a fresh interpreter per answer, alternating
-the sides, and reads its peak memory (``ru_maxrss``) from ``os.wait4``.
+on a noisy shared machine (the garbage collector off during each timed call, as ``timeit`` does);
+a whole-process case starts a fresh interpreter per answer, alternating the sides, and reads its
+peak memory (``ru_maxrss``) from ``os.wait4``.  Keras on JAX fills weights asynchronously: its
+side waits for them (``jax.block_until_ready``) before the clock stops.
 
-    python bench/bench.py                  # everything, about 5 minutes on 2 cores
-    python bench/bench.py --quick          # fewer repeats, no 1.5-billion-weight CPU build
+    python bench/bench.py                  # everything, about 4 minutes on 2 cores
+    python bench/bench.py --quick          # 2 repeats, 1 process per side, no 6 GB CPU build
     python bench/bench.py --only VGG16,stacks
 
 Needs Keras 3 with JAX and PyTorch (``pip install ".[test]"``) for the framework sides; the

@@ -157,15 +157,16 @@ def table(results: dict) -> str:
 
 
 def _row(label, ours, theirs, ratio) -> str:
-    return f"{label:<58}{ours:>14}{theirs:>16}{ratio:>11}"
+    return f"{label:<54}{ours:>14}{theirs:>18}{ratio:>10}"
 
 
 def _keras_rows(name: str, case: dict) -> list:
     warm, whole = case["warm"], case["process"]
     s, k = whole["symparam"], whole["keras"]
     return [
-        _row(f"{name} ({warm['counts']['keras']:,} parameters), in-process warm",
-             fmt(warm["symparam"]["median_s"]), fmt(warm["keras"]["median_s"]),
+        f"{name}: {warm['counts']['keras']:,} parameters",
+        _row("  in-process, warm", fmt(warm["symparam"]["median_s"]),
+             fmt(warm["keras"]["median_s"]),
              times(warm["keras"]["median_s"], warm["symparam"]["median_s"])),
         _row("  symparam with no cached derivation", fmt(warm["symparam_uncached"]["median_s"]),
              fmt(warm["keras"]["median_s"]),
@@ -184,18 +185,24 @@ def _gpt_rows(size: str, case: dict, env: dict) -> list:
     s, meta = whole["symparam"], whole["torch_meta"]
     count = warm["counts"]["symparam_first"]
     rows = [
-        _row(f"{size} ({count:,} parameters), first answer, whole process", fmt(s["wall_s"]),
+        f"{size}: {count:,} parameters",
+        _row("  first answer, whole fresh process", fmt(s["wall_s"]),
              f"meta {fmt(meta['wall_s'])}", times(meta["wall_s"], s["wall_s"])),
         _row("  first derivation vs first build, after the imports", fmt(s["answer_s"]),
              f"meta {fmt(meta['answer_s'])}", times(meta["answer_s"], s["answer_s"])),
         _row("  derivation from scratch vs build, warm process",
              fmt(warm["symparam_first"]["median_s"]), f"meta {fmt(warm['torch_meta']['median_s'])}",
              times(warm["torch_meta"]["median_s"], warm["symparam_first"]["median_s"])),
-        _row("  answer at a new configuration (symparam: xreplace)",
+        _row("  answer at a new configuration: lambdified formula",
              fmt(warm["symparam_new_config"]["median_s"]),
              f"meta {fmt(warm['torch_meta_new_config']['median_s'])}",
              times(warm["torch_meta_new_config"]["median_s"],
                    warm["symparam_new_config"]["median_s"])),
+        _row("    exact SymPy xreplace of the total",
+             fmt(warm["symparam_new_config_xreplace"]["median_s"]),
+             f"meta {fmt(warm['torch_meta_new_config']['median_s'])}",
+             times(warm["torch_meta_new_config"]["median_s"],
+                   warm["symparam_new_config_xreplace"]["median_s"])),
         _row("  peak memory (whole process)", mb(s["peak_mb"]), f"meta {mb(meta['peak_mb'])}",
              times(meta["peak_mb"], s["peak_mb"])),
     ]
@@ -205,14 +212,14 @@ def _gpt_rows(size: str, case: dict, env: dict) -> list:
                          f"cpu {fmt(cpu_warm['median_s'])}",
                          times(cpu_warm["median_s"], warm["symparam_first"]["median_s"])))
     if cpu:
-        rows.append(_row("  vs the CPU build, whole process / peak memory",
-                         f"{fmt(s['wall_s'])} {mb(s['peak_mb'])}",
-                         f"{fmt(cpu['wall_s'])} {mb(cpu['peak_mb'])}",
-                         times(cpu["peak_mb"], s["peak_mb"])))
+        rows.append(_row("  vs the CPU build, whole fresh process", fmt(s["wall_s"]),
+                         f"cpu {fmt(cpu['wall_s'])}", times(cpu["wall_s"], s["wall_s"])))
+        rows.append(_row("  vs the CPU build, peak memory", mb(s["peak_mb"]),
+                         f"cpu {mb(cpu['peak_mb'])}", times(cpu["peak_mb"], s["peak_mb"])))
     if size == "GPT-3 175B":
         rows.append(f"  no framework can build it here: {GPT3_WEIGHTS_GB:,.0f} GB of float32 "
-                    f"weights on a machine with {mb(env['memory_mb'])}; only the meta device, "
-                    "which allocates nothing, can")
+                    f"weights, {mb(env['memory_mb'])} of RAM")
+        rows.append("  (only PyTorch's meta device, which allocates nothing, can count it)")
     matches = {*warm["counts"].values(), *(r["count"] for r in whole.values())}
     rows.append(f"  counts agree: {len(matches) == 1}; new configurations agree with PyTorch: "
                 f"{warm['new_configs_agree']}")

@@ -24,7 +24,7 @@ IGNORED_KERAS_ARGS = frozenset(
     "dtype", "autocast", "seed", "input_length", "mask_zero", "sparse", "weights",
     "dropout", "recurrent_dropout", "unroll", "stateful", "go_backwards", "implementation",
     "time_major", "use_cudnn", "unit_forget_bias", "momentum", "epsilon", "synchronized",
-    "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size", "adjustment",
+    "fused", "virtual_batch_size", "adjustment",
     "noise_shape", "recurrent_activation", "activation", "quantization_config", "lora_alpha",
     "input_dim_deprecated", "activity_regularizer", "module", "registered_name",
 }

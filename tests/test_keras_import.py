@@ -48,8 +48,6 @@ def test_every_source_form_matches_keras_row_by_row(saved, form):
     source = {"keras-file": folder / "model.keras", "json-file": str(folder / "model.json"),
               "json-string": model.to_json(),
               "config-dict": {"class_name": "Functional", "config": model.get_config()}}[form]
-    if form == "config-dict":
-        source = json.loads(json.dumps(source, default=list))
     check_summary(S.from_keras(source).summary(), keras_model_facts(model))
 
 
@@ -299,3 +297,25 @@ def test_guide_models_in_docs_reconcile_with_keras(name, capsys):
     spec = S.load_spec(EXAMPLES / f"{name}.yaml")   # the same model written as a symbolic spec
     assert spec.model.summary().subs(**spec.dims).total == total
     keras.backend.clear_session()
+
+
+def test_nested_functional_model_as_an_output():
+    """Keras numbers a nested functional model's calls from 1 in ``output_layers``."""
+    i = keras.Input((2,))
+    inner = keras.Model(i, layers.Dense(3)(i), name="inner")
+    a, b = keras.Input((2,)), keras.Input((2,))
+    model = keras.Model([a, b], [inner(a), inner(b), layers.Dense(1)(inner(a))])
+    check_summary(S.from_keras(model.to_json()).summary(), keras_model_facts(model))
+
+
+def test_normalization_without_axes_round_trips():
+    """Keras saves ``Normalization(axis=None)`` with ``"axis": []``."""
+    x = keras.Input((4,))
+    model = keras.Model(x, layers.Normalization(axis=None)(x))
+    check_summary(S.from_keras(model.to_json()).summary(), keras_model_facts(model))
+
+
+def test_a_raw_get_config_dict_with_tuples():
+    model = small_model()
+    source = {"class_name": "Functional", "config": model.get_config()}
+    check_summary(S.from_keras(source).summary(), keras_model_facts(model))

@@ -241,6 +241,8 @@ OTHERS = [
     case(spec("Add"), inputs=[(T, Dim("a", 3)), (Dim("a", 3),)]),      # ranks broadcast
     case(spec("Add"), inputs=[(T, 1), (1, Dim("a", 3))]),
     case(spec("BatchNormalization"), Dim("d", 6)),
+    case(spec("BatchNormalization", renorm=True), Dim("d", 6)),                 # batch renorm
+    case(spec("BatchNormalization", renorm=True, center=False, axis=1), Dim("c", 3), Dim("h", 4)),
     case(spec("BatchNormalization"), Dim("h", 4), Dim("w", 5), Dim("c", 3)),
     case(spec("BatchNormalization", axis=1), Dim("c", 3), Dim("h", 4), Dim("w", 5)),
     case(spec("BatchNormalization", axis=1), Dim("c", 3), Dim("t", 4)),

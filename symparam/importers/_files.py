@@ -21,8 +21,8 @@ MAX_RATIO = 100
 
 def read_config(source) -> dict:
     """The model config from a ``.keras`` path, a JSON path, a JSON string or a dict."""
-    if isinstance(source, dict):
-        return source
+    if isinstance(source, dict):  # get_config() holds tuples where saved JSON has lists
+        return _plain(source)
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
         return _from_path(Path(source))
     if isinstance(source, (str, bytes)):
@@ -94,3 +94,14 @@ def _parse_json(text: str, where: str) -> dict:
     if not isinstance(data, dict):
         raise SymparamError(f"{where}: the model config must be a JSON object")
     return data
+
+
+def _plain(value, depth: int = 0):
+    """A config with tuples turned into lists, as ``json`` would store it."""
+    if depth > 200:
+        raise SymparamError("config nested too deeply")
+    if isinstance(value, dict):
+        return {key: _plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, depth + 1) for item in value]
+    return value

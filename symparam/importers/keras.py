@@ -174,9 +174,9 @@ class _Reader:
         for i, entry in enumerate(config["layers"]):
             graph.add(entry, f"{where} layers[{i}]")
         graph.connect()
-        inputs = [graph.tensor(ref, f"{where} input_layers")
+        inputs = [graph.tensor(graph.model_ref(ref), f"{where} input_layers")
                   for ref in _refs(config.get("input_layers"))]
-        outputs = [graph.tensor(ref, f"{where} output_layers")
+        outputs = [graph.tensor(graph.model_ref(ref), f"{where} output_layers")
                    for ref in _refs(config.get("output_layers"))]
         if not inputs or not outputs:
             raise SymparamError(f"{where}: the config names no inputs or outputs")
@@ -250,6 +250,15 @@ class _Graph:
     def _available(self, ref) -> bool:
         name, node, _ = ref
         return name in self.outputs and isinstance(node, int) and 0 <= node < len(self.outputs[name])
+
+    def model_ref(self, ref):
+        """Keras numbers a nested functional model's calls from 1 in ``input_layers`` and
+        ``output_layers`` (its node 0 is its own construction), from 0 in inbound nodes."""
+        if isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[1], int):
+            layer = self.layers.get(ref[0])
+            if isinstance(layer, Model) and not isinstance(layer, Sequential) and ref[1] >= 1:
+                return [ref[0], ref[1] - 1, *ref[2:]]
+        return ref
 
     def tensor(self, ref, where: str):
         if not (isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[0], str)):

@@ -7,7 +7,8 @@ on the vector ``x`` of the entries those axes span (``n`` = the product of their
 
 from __future__ import annotations
 
-from sympy import Eq, HadamardProduct, HadamardPower, Lambda, OneMatrix, Symbol, sqrt
+from sympy import (Eq, HadamardProduct, HadamardPower, Lambda, OneMatrix, Symbol, ZeroMatrix,
+                   sqrt)
 
 from symparam import args
 from symparam.dims import dim
@@ -96,19 +97,42 @@ class BatchNormalization(Normalizing):
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
-                 **kwargs):
+                 renorm=False, renorm_clipping=None, renorm_momentum=0.99, **kwargs):
         super().__init__(**kwargs)
         self.axis = self.as_axis("axis", axis)
         self.axes = (self.axis,)
         self.center = self.as_flag("center", center)
         self.scale = self.as_flag("scale", scale)
+        self.renorm = self.as_flag("renorm", renorm)
 
     def equations(self, x):
         n = x.shape[0]
         mean = self.weight("mu", n, trainable=False)
         variance = self.weight("sigma^2", n, trainable=False)
-        y = scale_shift(self, standardized(x, mean, variance), n, self.scale, self.center)
-        return [Eq(vector("y", n), y)]
+        if not self.renorm:
+            y = scale_shift(self, standardized(x, mean, variance), n, self.scale, self.center)
+            return [Eq(vector("y", n), y)]
+        return self.renormalized(x, standardized(x, mean, variance))
+
+    def renormalized(self, x, inference):
+        """Batch renormalization (Ioffe 2017): in training the batch statistics ``mu_B`` and
+        ``sigma_B`` are corrected by ``r`` and ``d`` computed from the renorm moving mean
+        ``mu_r`` and standard deviation ``sigma_r``; Keras also keeps a moving standard
+        deviation ``sigma_m``.  All three are non-trainable weights."""
+        n = x.shape[0]
+        mu_r, sigma_r, sigma_m = (self.weight(name, n, trainable=False)
+                                  for name in ("mu_r", "sigma_r", "sigma_m"))
+        mu_b, sigma_b = vector("mu_B", n), vector("sigma_B", n)
+        r = Eq(vector("r", n), HadamardProduct(sigma_b, HadamardPower(sigma_r, -1)))
+        d = Eq(vector("d", n), HadamardProduct(mu_b - mu_r, HadamardPower(sigma_r, -1)))
+        corrected = HadamardProduct(x - mu_b, HadamardPower(sigma_b, -1), r.lhs) + d.lhs
+        gamma = self.weight("gamma", n) if self.scale else None
+        beta = self.weight("beta", n) if self.center else None
+        affine = lambda z: (HadamardProduct(gamma, z) if gamma is not None else z) + (  # noqa
+            beta if beta is not None else ZeroMatrix(n, 1))
+        kept = Eq(vector("s", n), sigma_m)  # the moving standard deviation Keras tracks
+        return [r, d, kept, Eq(vector("y_train", n), affine(corrected)),
+                Eq(vector("y", n), affine(inference))]
 
 
 @register
@@ -232,7 +256,8 @@ class Normalization(Normalizing):
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
-        self.axes = () if axis is None else axis_list(self, axis)
+        # Keras saves axis=None as an empty list
+        self.axes = () if axis is None or axis == [] or axis == () else axis_list(self, axis)
         if (mean is None) != (variance is None):
             raise SymparamError(f"{args.where(self)}: give both mean and variance, or neither")
         if mean is not None and _shape(mean) != _shape(variance):
