@@ -22,6 +22,7 @@ from symparam.report import Renderable
 from symparam import args
 from symparam.errors import SymparamError, shorten
 from symparam.graph import Node, Tensor, as_tensor_list
+from symparam.algebra import tidy
 from symparam.cost import Cost, dtype_bytes, equations_cost
 from symparam.shapes import format_shape, is_shape_list, normalize_shape, product
 
@@ -83,15 +84,13 @@ class Derivation(Renderable):
     def from_weights(cls, *, weights, **fields) -> "Derivation":
         """Count ``weights``; the totals get common factors pulled out (``4*u*(d + u + 1)``)."""
         trainable, frozen = count(weights)
-        tidy_trainable, tidy_frozen = sympy.factor_terms(trainable), sympy.factor_terms(frozen)
-        # factor_terms is a third of an uncached Dense derivation: when one part is zero the
-        # total is the other part, already tidied
-        if frozen == 0:
+        tidy_trainable, tidy_frozen = tidy(trainable), tidy(frozen)
+        if frozen == 0:  # the total is the other part, already tidied
             params = tidy_trainable
         elif trainable == 0:
             params = tidy_frozen
         else:
-            params = sympy.factor_terms(trainable + frozen)
+            params = tidy(trainable + frozen)
         return cls(weights=weights, trainable=tidy_trainable, non_trainable=tidy_frozen,
                    params=params, **fields)
 

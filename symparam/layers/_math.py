@@ -15,6 +15,12 @@ from symparam.errors import SymparamError, shorten
 _SPECIAL = {"sigmoid": Function("sigma"), "tanh": sympy.tanh, "exponential": sympy.exp}
 
 
+def Eq(lhs, rhs):  # noqa: N802 - reads as the equation it states
+    """``lhs = rhs`` as an unevaluated ``sympy.Eq``.  A layer states its equations; letting
+    SymPy try to decide them (is ``lhs - rhs`` zero?) cost most of a derivation's time."""
+    return sympy.Eq(lhs, rhs, evaluate=False)
+
+
 def vector(name: str, rows) -> MatrixSymbol:
     """A column vector symbol such as ``h_{t-1}``."""
     return MatrixSymbol(name, rows, 1)
@@ -57,5 +63,10 @@ def activate(name: str | None, expr):
 
 
 def affine(weight, x, bias=None):
-    """``W x + b``, or ``W x`` when the layer has no bias."""
-    return weight * x if bias is None else weight * x + bias
+    """``W x + b``, or ``W x`` when the layer has no bias.  Built unevaluated: the shapes are
+    checked, but SymPy's canonicalisation (the most expensive part of a Dense derivation)
+    has nothing to simplify in a product and a sum of distinct symbols."""
+    if (weight.shape[1] - x.shape[0]).is_zero is False:
+        raise sympy.ShapeError(f"shapes {weight.shape} and {x.shape} do not multiply")
+    product = sympy.MatMul(weight, x, evaluate=False)
+    return product if bias is None else sympy.MatAdd(product, bias, evaluate=False)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 
-from sympy import Eq, Float, HadamardProduct, Piecewise, exp
+from sympy import Float, HadamardProduct, Piecewise, exp
 
 from symparam import args
 from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
-from symparam.layers._math import activate, vector
+from symparam.layers._math import Eq, activate, vector
 from symparam.layers.core import Elementwise, curve
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, product

@@ -11,13 +11,13 @@ equations as ``x_1``, ``x_2`` and ``x_3``.
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, HadamardProduct, Integer, MatrixExpr, OneMatrix
+from sympy import HadamardProduct, Integer, MatrixExpr, OneMatrix
 
 from symparam import args
 from symparam.cost import Cost, equations_cost
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
-from symparam.layers._math import activate, affine, vector
+from symparam.layers._math import Eq, activate, affine, vector
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, is_shape_list, product, same_dims
 

@@ -12,13 +12,13 @@ Output lengths follow ``symparam.shapes.conv_length`` and ``transpose_length``.
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, HadamardProduct, MatrixSymbol, OneMatrix
+from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
 from symparam import args
 from symparam.engine import Layer
 from symparam.errors import SymparamError
 from symparam.layers import _spatial
-from symparam.layers._math import activate, activation_name, affine, vector
+from symparam.layers._math import Eq, activate, activation_name, affine, vector
 from symparam.layers.registry import register
 from symparam.shapes import conv_length, product, transpose_length
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import sympy
-from sympy import Eq
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
@@ -16,7 +15,7 @@ from symparam.cost import OneHot
 from symparam.engine import Derivation, Layer
 from symparam.errors import SymparamError
 from symparam.graph import Node, Tensor
-from symparam.layers._math import activate, activation_name, affine, vector
+from symparam.layers._math import Eq, activate, activation_name, affine, vector
 from symparam.layers.registry import REFUSED, register
 
 

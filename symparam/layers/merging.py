@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, HadamardPower, Integer, Rational
+from sympy import HadamardPower, Integer, Rational
 
 from symparam import args
 from symparam.engine import Layer
 from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
-from symparam.layers._math import stack, vector
+from symparam.layers._math import Eq, stack, vector
 from symparam.layers.core import curve
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, is_shape_list, same_dims

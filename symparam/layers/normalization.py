@@ -7,14 +7,13 @@ on the vector ``x`` of the entries those axes span (``n`` = the product of their
 
 from __future__ import annotations
 
-from sympy import (Eq, HadamardProduct, HadamardPower, Lambda, OneMatrix, Symbol, ZeroMatrix,
-                   sqrt)
+from sympy import HadamardProduct, HadamardPower, Lambda, OneMatrix, Symbol, ZeroMatrix, sqrt
 
 from symparam import args
 from symparam.dims import dim
 from symparam.engine import Layer
 from symparam.errors import SymparamError
-from symparam.layers._math import stack, vector
+from symparam.layers._math import Eq, stack, vector
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, product
 

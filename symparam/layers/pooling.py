@@ -3,13 +3,13 @@ with no weights."""
 
 from __future__ import annotations
 
-from sympy import Eq, Function, Integer
+from sympy import Function, Integer
 
 from symparam import args
 from symparam.engine import Layer
 from symparam.errors import SymparamError
 from symparam.layers import _spatial
-from symparam.layers._math import vector
+from symparam.layers._math import Eq, vector
 from symparam.layers.registry import register
 from symparam.shapes import conv_length
 

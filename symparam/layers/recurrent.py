@@ -11,13 +11,13 @@ weights are shared over time, and adds only the shape rule ``(None, T, ...) -> (
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, HadamardProduct, MatrixSymbol, OneMatrix
+from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
 from symparam import args
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.layers import _spatial
-from symparam.layers._math import activate, activation_name, affine, stack, vector
+from symparam.layers._math import Eq, activate, activation_name, affine, stack, vector
 from symparam.layers.registry import register
 from symparam.shapes import conv_length, format_shape
 

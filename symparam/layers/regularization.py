@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from sympy import Eq, Function, HadamardProduct, MatrixSymbol, OneMatrix, Symbol
+from sympy import Function, HadamardProduct, MatrixSymbol, OneMatrix, Symbol
 
 from symparam.engine import Layer
 from symparam.layers import _spatial
-from symparam.layers._math import vector
+from symparam.layers._math import Eq, vector
 from symparam.layers.core import Elementwise
 from symparam.layers.registry import register
 

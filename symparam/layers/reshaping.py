@@ -8,14 +8,14 @@ example, or for padding, cropping and up-sampling on one channel's grid of posit
 
 from __future__ import annotations
 
-from sympy import Eq, MatrixSymbol
+from sympy import MatrixSymbol
 
 from symparam import args
 from symparam.dims import dim
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.layers import _spatial
-from symparam.layers._math import vector
+from symparam.layers._math import Eq, vector
 from symparam.layers.registry import register
 from symparam.shapes import format_shape, product, same_dims
 

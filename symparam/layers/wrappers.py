@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sympy import Eq, HadamardProduct, MatAdd, Rational
+from sympy import HadamardProduct, MatAdd, Rational
 
 from symparam import args
 from symparam.cost import equations_cost
 from symparam.engine import Layer, tagged
 from symparam.errors import SymparamError, shorten
-from symparam.layers._math import stack, vector
+from symparam.layers._math import Eq, stack, vector
 from symparam.layers.registry import register
 from symparam.shapes import format_shape
 

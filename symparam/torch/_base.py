@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy
 
 from symparam import args
+from symparam.algebra import tidy
 from symparam.engine import Derivation, Layer, replaced
 from symparam.errors import SymparamError
 from symparam.layers.registry import Registry
@@ -92,7 +93,7 @@ def buffers(derivation: Derivation) -> sympy.Expr:
     """The total size of the buffers in ``derivation`` (PyTorch's ``sum(b.numel() for b in
     module.buffers())``), common factors pulled out like the parameter counts."""
     sizes = (sympy.Mul(*shape) for shape in buffer_shapes(derivation).values())
-    return sympy.factor_terms(sympy.Add(*sizes))
+    return tidy(sympy.Add(*sizes))
 
 
 def same_size(layer: Layer, found, expected, what: str) -> None:

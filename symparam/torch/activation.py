@@ -7,10 +7,10 @@ activation the module applies; the shape passes through unchanged.
 
 from __future__ import annotations
 
-from sympy import Eq, HadamardProduct
+from sympy import HadamardProduct
 
 from symparam.dims import dim
-from symparam.layers._math import activate, vector
+from symparam.layers._math import Eq, activate, vector
 from symparam.layers.core import Elementwise
 from symparam.torch._base import TorchLayer, register, same_size
 from symparam.torch._shapes import positive_axis

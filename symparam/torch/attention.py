@@ -11,12 +11,13 @@ otherwise): storage only, the sizes are the same.  ``add_bias_kv`` appends learn
 
 from __future__ import annotations
 
-from sympy import Eq, MatrixSymbol, ZeroMatrix
+from sympy import MatrixSymbol, ZeroMatrix
 
 from symparam import args
 from symparam.dims import dim
 from symparam.engine import replaced
 from symparam.errors import SymparamError
+from symparam.layers._math import Eq
 from symparam.layers.attention import Attend
 from symparam.layers.attention import MultiHeadAttention as KerasMultiHeadAttention
 from symparam.shapes import format_shape, is_shape_list, same_dims

@@ -5,13 +5,13 @@ and "Sparse Layers")."""
 from __future__ import annotations
 
 import sympy
-from sympy import Eq, Function, KroneckerProduct, MatrixSymbol
+from sympy import Function, KroneckerProduct, MatrixSymbol
 
 from symparam import args
 from symparam.dims import dim
 from symparam.errors import SymparamError
 from symparam.layers.core import Dense, Embedding as KerasEmbedding
-from symparam.layers._math import vector
+from symparam.layers._math import Eq, vector
 from symparam.shapes import format_shape, is_shape_list, product
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 from symparam.torch._shapes import positive_axis

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import sympy
-from sympy import Eq, Function, MatrixSymbol
+from sympy import Function, MatrixSymbol
 
 from symparam import args
 from symparam.cost import total
 from symparam.engine import Derivation, Layer, Param, replaced, substitution, tagged
 from symparam.errors import SymparamError
-from symparam.layers._math import stack, vector
+from symparam.layers._math import Eq, stack, vector
 from symparam.model import Model, Row, Summary
 from symparam.torch._base import buffers
 

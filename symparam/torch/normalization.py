@@ -11,11 +11,10 @@ whose equations are reused.
 
 from __future__ import annotations
 
-from sympy import Eq
 
 from symparam import args
 from symparam.dims import dim
-from symparam.layers._math import stack, vector
+from symparam.layers._math import Eq, stack, vector
 from symparam.layers.normalization import (GroupNormalization, LayerNormalization, scale_shift,
                                            standardized)
 from symparam.torch import _shapes

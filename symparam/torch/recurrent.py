@@ -11,13 +11,13 @@ with superscripts ``(l)`` and ``(l,r)`` (the reverse direction).
 
 from __future__ import annotations
 
-from sympy import Eq, HadamardProduct, Integer, MatrixSymbol
+from sympy import HadamardProduct, Integer, MatrixSymbol
 
 from symparam import args
 from symparam.dims import dim
 from symparam.engine import Layer, replaced
 from symparam.errors import SymparamError
-from symparam.layers._math import activate, stack, vector
+from symparam.layers._math import Eq, activate, stack, vector
 from symparam.layers.recurrent import GRUCell as KerasGRUCell
 from symparam.shapes import format_shape
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size

@@ -11,12 +11,11 @@ of a ``Transformer``.  ``norm_first`` moves each norm in front of its block (pre
 
 from __future__ import annotations
 
-from sympy import Eq
 
 from symparam import args
 from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
-from symparam.layers._math import activate, vector
+from symparam.layers._math import Eq, activate, vector
 from symparam.shapes import format_shape, is_shape_list
 from symparam.torch._base import Composite, register, same_size
 from symparam.torch.attention import MultiheadAttention
