@@ -27,6 +27,10 @@ from symparam.cost import Cost, dtype_bytes, equations_cost
 from symparam.shapes import format_shape, is_shape_list, normalize_shape, product
 
 MAX_NAME = 200
+#: the width of a feature vector along an axis the input leaves unknown (``None``): it may size
+#: the equations of a layer without weights (an activation, a pooling), never a weight, and
+#: it is ``None`` again in every shape (a name no user dimension can have)
+UNKNOWN = sympy.Symbol("?", positive=True, integer=True)
 #: feature-vector names a wrapper keeps when it renames an inner layer's symbols
 INPUT_NAMES = ("x", "x_t")
 
@@ -148,6 +152,11 @@ class Derivation(Renderable):
         label = f"{self.class_name} {self.name!r}" if self.name else self.class_name
         return (f"<Derivation {label}: params={self.params}, "
                 f"output_shape={format_shape(self.output_shape)}>")
+
+
+def known(shape):
+    """``shape`` with every size that involves an unknown width made ``None``."""
+    return map_shape(shape, lambda size: None if UNKNOWN in size.free_symbols else size)
 
 
 def map_shape(shape, func):
@@ -294,15 +303,15 @@ class Layer:
         return self._last_axis(input_shape)
 
     def _last_axis(self, shape):
-        if len(shape) < 2 or shape[-1] is None:
-            raise SymparamError(f"{args.where(self)}: the last axis of input shape "
-                                f"{format_shape(shape)} must be known")
-        return shape[-1]
+        if len(shape) < 2:
+            raise SymparamError(f"{args.where(self)}: input shape {format_shape(shape)} has no "
+                                "feature axis")
+        return UNKNOWN if shape[-1] is None else shape[-1]
 
     def output_shape(self, input_shape):
         """Per-position default: ``(None, *lead, d)`` maps to ``(None, *lead, k)``."""
         equations, _ = self._run_equations(input_shape)
-        return (*input_shape[:-1], equations[-1].lhs.shape[0])
+        return known((*input_shape[:-1], equations[-1].lhs.shape[0]))
 
     def repeats(self, input_shape, output_shape, equations):
         """How many times per example the equations run: by default once per position of the
@@ -345,14 +354,22 @@ class Layer:
         equations, declared = self._run_equations(shape)
         weights = collect_weights(equations, declared, owner=args.where(self),
                                   trainable=self.trainable)
+        sized = [w.name for w in weights.values() if any(
+            UNKNOWN in sympy.sympify(size).free_symbols for size in w.shape)]
+        if sized:
+            raise SymparamError(f"{args.where(self)}: a feature axis of input shape "
+                                f"{format_shape(shape)} must be known: it sizes the weight "
+                                f"{sized[0]!r}")
         if type(self).output_shape is Layer.output_shape:
-            output = (*shape[:-1], equations[-1].lhs.shape[0])
+            output = known((*shape[:-1], equations[-1].lhs.shape[0]))
         else:
-            output = self.output_shape(shape)
+            output = known(self.output_shape(shape))
+        cost = self.cost(shape, output, equations)
+        if cost is not None and UNKNOWN in cost.macs.free_symbols | cost.elementwise.free_symbols:
+            cost = None
         return Derivation.from_weights(
             class_name=self.class_name, input_shape=shape, output_shape=output,
-            weights=weights, equations=list(equations),
-            cost=self.cost(shape, output, equations))
+            weights=weights, equations=list(equations), cost=cost)
 
     def equations_for(self, input_shape) -> list:
         """The equations on a whole input shape: by default ``equations`` on its feature

@@ -8,23 +8,17 @@ objects are built in the test body.  They only produce settings Keras itself acc
 ``output_padding`` below the stride, crops that leave something, ...); what Keras rejects is
 covered by the error tests of the catalogue modules.
 
-Disagreements these tests found are kept out of the strategies (each marked "Not drawn" where it
-would be drawn) until symparam changes:
+Disagreements these tests found were fixed in symparam and are pinned by example tests
+(batch renormalization and unknown feature axes in test_layers_keras.py; ``Normalization(axis=
+None)``, nested functional outputs and ``get_config()`` dicts in test_keras_import.py); the
+strategies still leave out what was not drawn when they were written (marked "Not drawn").
+Two remain, both about Keras rather than the counts:
 
-* ``BatchNormalization(renorm=True)``: Keras adds three non-trainable vectors per feature
-  (``moving_stddev``, ``renorm_mean``, ``renorm_stddev``); symparam ignores ``renorm``.
-* ``Normalization(axis=None)``: Keras saves ``"axis": []``, which ``from_keras`` refuses.
-* An unknown last axis into ``Activation``, ``Dropout``, the element-wise merges or
-  ``Concatenate``, or an unknown channel axis into ``SpatialDropout*D``, ``MaxPooling*D`` or
-  ``Global*Pooling*D``: Keras builds them (the output keeps the unknown size), symparam refuses
-  ("the last axis / the channel axis of ... must be known").
 * ``MultiHeadAttention`` frozen before it is built: Keras's totals count its projections as
   trainable although its row says non-trainable (a Keras inconsistency; symparam follows the row).
 * ``MultiHeadAttention`` called with keywords not in sorted order (``query=, value=, key=``):
   Keras lists the input layers by sorted keyword name (key, query, value: its rows and the
   config's ``layers``); symparam's rows follow the call's order.  Counts agree.
-* A nested functional model's call as an output of the outer model: Keras writes the output
-  as ``["inner", 1, 0]``, which ``from_keras`` refuses ("unknown tensor").
 
 Speed: JAX compiles a random initializer for every new weight shape (0.2 s for a Dense kernel,
 0.7 s for an LSTM's orthogonal one), which would dominate these tests.  Layers built here get
@@ -357,7 +351,7 @@ def dot_case(draw):
 
 
 # -- pooling -------------------------------------------------------------------------------------
-# Not drawn: an unknown channel axis (Keras's max and global pooling take it, symparam refuses).
+# Not drawn: an unknown channel axis (covered in test_layers_keras.py).
 @st.composite
 def pool_case(draw, rank, class_name):
     fmt = draw(data_format)
@@ -388,7 +382,7 @@ def dropout_case(draw, class_name):
 
 @st.composite
 def spatial_dropout_case(draw, rank):
-    """Not drawn: an unknown channel axis (Keras takes it, symparam refuses)."""
+    """Not drawn: an unknown channel axis (covered in test_layers_keras.py)."""
     fmt = "channels_last" if rank == 1 else draw(data_format)
     kwargs = dict(rate=draw(rate))
     if rank > 1:
@@ -673,8 +667,8 @@ LAYER_CASES = {
     "Embedding": embedding_case(),
     "Identity": simple("Identity"),
     "Masking": masking_case(),
-    # Not drawn for Activation, Dropout, the merging layers: an unknown last axis (see the
-    # module docstring).
+    # Not drawn for Activation, Dropout, the merging layers: an unknown last axis (covered in
+    # test_layers_keras.py).
     "Activation": simple("Activation", feature_shape, activation=st.sampled_from(
         ["linear", "relu", "tanh", "sigmoid", "softmax", "gelu", "swish"])),
     # activations

@@ -311,6 +311,15 @@ VARIABLE_LENGTH = [
     case(spec("Add"), inputs=[(None, Dim("a", 3)), (None, Dim("a", 3))]),
     case(spec("BatchNormalization"), None, Dim("d", 6)),
     case(spec("Dropout", 0.1), None, d),
+    # an unknown feature or channel axis: fine for layers without weights, as in Keras
+    case(spec("Activation", "relu"), T, None),
+    case(spec("Dropout", 0.3), T, None),
+    case(spec("Add"), inputs=[(T, None), (T, None)]),
+    case(spec("Concatenate"), inputs=[(T, None), (T, None)]),
+    case(spec("MaxPooling2D", 2), H, W, None),
+    case(spec("MaxPooling1D", 2, data_format="channels_first"), None, L),
+    case(spec("MaxPooling3D", 2), Dim("a", 4), Dim("b", 4), Dim("e", 4), None),
+    case(spec("SpatialDropout3D", 0.5), Dim("a", 3), Dim("b", 4), Dim("e", 5), None),
 ]
 
 
@@ -415,3 +424,11 @@ def test_check_layer_rejects_a_wrong_output_shape():
     # Equal counts (none), different shapes: (None, 3, 4) against Keras's (None, 12).
     with pytest.raises(AssertionError, match="output_shape"):
         check_layer(SL.Dropout(0.5), keras.layers.Flatten(), (3, 4))
+
+
+@pytest.mark.parametrize("name", ["GlobalAveragePooling3D", "GlobalMaxPooling2D"])
+def test_global_pooling_of_an_unknown_channel_axis(name):
+    """Keras pools an input whose channel count is unknown into ``(None, None)``."""
+    shape = (4, 4, 4, None)[-(int(name[-2]) + 1):]
+    expected = tuple(getattr(keras.layers, name)()(keras.Input(shape)).shape)
+    assert getattr(SL, name)().derive((None, *shape)).output_shape == expected == (None, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from symparam import args
+from symparam.engine import UNKNOWN
 from symparam.errors import SymparamError
 from symparam.shapes import format_shape
 
@@ -36,9 +37,7 @@ def join_spatial(batch, spatial, channels, fmt: str) -> tuple:
 
 
 def channels(layer, input_shape, rank: int, fmt: str):
-    """The channel count, which the equations need to be known."""
+    """The channel count (``engine.UNKNOWN`` when the input leaves it unknown: fine for a
+    pooling, refused by the engine for a layer whose weights it would size)."""
     found = split_spatial(layer, input_shape, rank, fmt)[2]
-    if found is None:
-        raise SymparamError(f"{args.where(layer)}: the channel axis of "
-                            f"{format_shape(input_shape)} must be known")
-    return found
+    return UNKNOWN if found is None else found
