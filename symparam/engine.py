@@ -115,9 +115,10 @@ class Derivation(Renderable):
         sizes = [product(shape[1:]) for shape in shapes]
         return None if any(s is None for s in sizes) else sympy.Add(*sizes)
 
-    def activation_bytes(self, dtype: str = "float32"):
+    def activation_bytes(self, dtype: str = "float32", batch=1):
+        """Bytes of the output tensor(s) for ``batch`` examples (a number or a symbol)."""
         elements = self.activation_elements
-        return None if elements is None else elements * dtype_bytes(dtype)
+        return None if elements is None else elements * dtype_bytes(dtype) * batch
 
     def weight_bytes(self, dtype: str = "float32"):
         return self.params * dtype_bytes(dtype)

@@ -14,13 +14,13 @@ import sympy
 
 from symparam.report import Renderable
 from symparam import args
-from symparam.cost import Cost, total
+from symparam.cost import Cost, dtype_bytes, total
 from symparam.engine import Derivation, Layer, frozen, map_shape, substitution, tagged
 from symparam.errors import SymparamError, shorten
 from symparam.graph import Tensor, as_tensor_list
 from symparam.layers.core import InputLayer
 from symparam.naming import assign_names
-from symparam.shapes import is_shape_list
+from symparam.shapes import is_shape_list, product
 
 MAX_LAYERS = 10_000
 
@@ -65,9 +65,25 @@ class Summary(Renderable):
         """Multiply-accumulates per example (``None`` if a size it needs is unknown)."""
         return None if self.cost is None else self.cost.macs
 
-    def flops(self, convention="macs"):
-        """FLOPs per example under ``convention`` (see ``symparam.cost.FlopConvention``)."""
-        return None if self.cost is None else self.cost.flops(convention)
+    def flops(self, convention="macs", batch=1):
+        """FLOPs under ``convention`` (see ``symparam.cost.FlopConvention``) for ``batch``
+        examples (a number or a symbol such as ``S.dim("B")``)."""
+        return None if self.cost is None else self.cost.flops(convention) * batch
+
+    @property
+    def activation_elements(self):
+        """Numbers in every row's output tensor(s) for one example (``None`` if a size is
+        unknown): what a forward pass keeps for the backward one."""
+        sizes = [product(shape[1:]) for row in self.rows for shape in
+                 (row.output_shape if isinstance(row.output_shape, list) else [row.output_shape])]
+        return None if any(size is None for size in sizes) else sympy.Add(*sizes)
+
+    def activation_bytes(self, dtype: str = "float32", batch=1):
+        elements = self.activation_elements
+        return None if elements is None else elements * dtype_bytes(dtype) * batch
+
+    def weight_bytes(self, dtype: str = "float32"):
+        return self.total * dtype_bytes(dtype)
 
     def subs(self, **values) -> "Summary":
         """The summary with dimensions replaced by values, e.g. ``subs(u=128)``."""

@@ -136,3 +136,14 @@ def test_model_cost_counts_every_call_of_a_shared_layer():
     m = S.Model([a, b], [shared(a), shared(b)])
     assert m.summary().macs == 2 * d * u
     assert sympy.expand(m.summary().total - u * (d + 1)) == 0
+
+
+def test_model_memory_and_batch_as_a_symbol():
+    B = S.dim("B")
+    q = S.Input((T,), dtype="int32")
+    m = S.Model(q, LSTM(u)(Embedding(1000, d)(q)))
+    s = m.summary()
+    assert sympy.expand(s.activation_elements - (T + T * d + u)) == 0   # input, embedding, LSTM
+    assert sympy.expand(s.activation_bytes("float16", batch=B) - 2 * B * (T + T * d + u)) == 0
+    assert sympy.expand(s.weight_bytes("float32") - 4 * s.total) == 0
+    assert sympy.expand(s.flops(batch=B) - 2 * B * 4 * T * u * (d + u)) == 0
