@@ -356,7 +356,7 @@ class Layer:
         weights = collect_weights(equations, declared, owner=args.where(self),
                                   trainable=self.trainable)
         sized = [w.name for w in weights.values() if any(
-            UNKNOWN in sympy.sympify(size).free_symbols for size in w.shape)]
+            UNKNOWN in sympy.sympify(size, strict=True).free_symbols for size in w.shape)]
         if sized:
             raise SymparamError(f"{args.where(self)}: a feature axis of input shape "
                                 f"{format_shape(shape)} must be known: it sizes the weight "

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import sympy
 
+from symparam.dims import parse
 from symparam.engine import substitution
 from symparam.errors import SymparamError, shorten
 
@@ -41,9 +42,21 @@ def parse_budget(value) -> int:
     return number
 
 
+def as_expression(expr) -> sympy.Expr:
+    """A formula: a SymPy expression, an integer, or text read by the safe parser (never
+    ``sympify``, which would evaluate it)."""
+    if isinstance(expr, sympy.Basic):
+        return expr
+    if isinstance(expr, str):
+        return parse(expr)
+    if isinstance(expr, int) and not isinstance(expr, bool):
+        return sympy.Integer(expr)
+    raise SymparamError(f"expected a formula, got {shorten(expr)}")
+
+
 def _univariate(expr, for_, values, what="expression"):
     """``expr`` with ``values`` substituted; it must then depend on ``for_`` only."""
-    expr = sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr
+    expr = as_expression(expr)
     symbol = _symbol(expr, for_)
     if values:
         expr = expr.xreplace(substitution(values, expr.free_symbols))

@@ -31,7 +31,7 @@ class Attend(MatrixExpr):
     the values; a column vector of ``rows`` entries with no parameters of its own."""
 
     def __new__(cls, rows, *operands):
-        return super().__new__(cls, sympy.sympify(rows), *operands)
+        return super().__new__(cls, sympy.sympify(rows, strict=True), *operands)
 
     @property
     def shape(self):

@@ -129,7 +129,8 @@ class Applied(ElementwiseApplyFunction):
     """
 
     def __new__(cls, function, expr):
-        return MatrixExpr.__new__(cls, sympy.sympify(function), sympy.sympify(expr))
+        return MatrixExpr.__new__(cls, sympy.sympify(function, strict=True),
+                                  sympy.sympify(expr, strict=True))
 
 
 def curve(body, x, variable: str = "t"):

@@ -101,7 +101,7 @@ def same_size(layer: Layer, found, expected, what: str) -> None:
     ``expected`` (symbolic sizes that may be equal pass)."""
     if found is None or expected is None or found == expected:
         return
-    if (sympy.sympify(found) - sympy.sympify(expected)).is_zero is False:
+    if (sympy.sympify(found, strict=True) - sympy.sympify(expected, strict=True)).is_zero is False:
         raise SymparamError(f"{args.where(layer)}: the input's {what} is {found}, but the "
                             f"module was built for {expected}")
 

@@ -127,7 +127,7 @@ def _apply(name: str, args, kwargs):
         if name in SAME and args and isinstance(args[0], Tensor):
             return args[0]
         if name in ARITHMETIC and len(args) == 2 and all(_is_size(a) for a in args):
-            return ARITHMETIC[name](*(sympy.sympify(a) for a in args))
+            return ARITHMETIC[name](*(sympy.sympify(a, strict=True) for a in args))
         if name in BROADCAST or name in ARITHMETIC:
             return _broadcast(*args[:2]) if len(args) > 1 else UNKNOWN
         return UNKNOWN
@@ -235,7 +235,7 @@ def _view(t, *sizes):
     """``view``/``reshape``; ``-1`` is worked out when the unknown sizes are the input's own
     (the batch axis, passed on as ``x.size(0)``)."""
     sizes = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)) else sizes
-    sizes = [None if s is None else sympy.sympify(s) for s in sizes]
+    sizes = [None if s is None else sympy.sympify(s, strict=True) for s in sizes]
     if sizes.count(-1) == 1 and sizes.count(None) == t.shape.count(None):
         known = sympy.Mul(*(s for s in sizes if s not in (-1, None)))
         rest = sympy.Mul(*(s for s in t.shape if s is not None)) / known
@@ -283,12 +283,13 @@ def _split(t, size, dim=0):
     """``torch.split``: pieces of ``size`` along ``dim`` (or of the sizes listed)."""
     axis, length = dim % len(t.shape), t.shape[dim]
     if isinstance(size, (list, tuple)):
-        sizes = [sympy.sympify(s) for s in size]
+        sizes = [sympy.sympify(s, strict=True) for s in size]
     else:
         count = sympy.ceiling(length / size)
         if not count.is_Integer:
             raise ValueError("a symbolic number of pieces")
-        sizes = [sympy.sympify(size)] * (int(count) - 1) + [length - (int(count) - 1) * size]
+        step = sympy.sympify(size, strict=True)
+        sizes = [step] * (int(count) - 1) + [length - (int(count) - 1) * size]
     return tuple(Tensor((*t.shape[:axis], s, *t.shape[axis + 1:]), t.sources) for s in sizes)
 
 
@@ -300,10 +301,10 @@ def _chunk(t, chunks, dim=0):
 def _arange(*args, **kwargs):
     numbers = [a for a in args if not isinstance(a, Tensor)]
     if len(numbers) == 1:
-        return Tensor((sympy.sympify(numbers[0]),))
+        return Tensor((sympy.sympify(numbers[0], strict=True),))
     start, end = numbers[:2]
     step = numbers[2] if len(numbers) > 2 else 1
-    return Tensor((sympy.ceiling((sympy.sympify(end) - start) / step),))
+    return Tensor((sympy.ceiling((sympy.sympify(end, strict=True) - start) / step),))
 
 
 def _matmul(a, b):
