@@ -145,3 +145,12 @@ def test_cli_sweep_csv_json_and_plot(capsys, tmp_path):
 def test_cli_bad_queries_exit_2(capsys, argv, needle):
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and needle in err and err.count("\n") == 1
+
+
+def test_formulas_given_as_text_go_through_the_safe_parser(tmp_path):
+    assert solve_budget("4*u*(u + d + 1)", "1M", "u", values={"d": 256}) == \
+        solve_budget(4 * u * (u + d + 1), "1M", "u", values={"d": 256})
+    marker = tmp_path / "ran"
+    with pytest.raises(S.SymparamError):
+        solve_budget(f"__import__('pathlib').Path({str(marker)!r}).touch()", 10, "u")
+    assert not marker.exists()
