@@ -19,7 +19,7 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-from dataclasses import dataclass, field  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -32,76 +32,8 @@ import symparam.layers as SL  # noqa: E402
 CLASS_ALIASES = {"Functional": "Model"}
 
 
-# -- describing a layer once, for both libraries ----------------------------------------------
-@dataclass(frozen=True)
-class Dim:
-    """A concrete size that the symbolic route replaces with the dimension symbol ``name``."""
-
-    name: str
-    value: int
-
-
-@dataclass(frozen=True, eq=False)
-class Spec:
-    """A layer by its Keras class name and Keras arguments (which symparam shares)."""
-
-    class_name: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        return f"{self.class_name}({', '.join(parts)})"
-
-
-def spec(class_name: str, *args, **kwargs) -> Spec:
-    return Spec(class_name, args, kwargs)
-
-
-def resolve(value, library, symbolic: bool):
-    """``value`` with every ``Dim`` made concrete (or a symbol) and every ``Spec`` built."""
-    if isinstance(value, Dim):
-        return S.dims(value.name) if symbolic else value.value
-    if isinstance(value, Spec):
-        return build(value, library, symbolic)
-    if isinstance(value, tuple):
-        return tuple(resolve(item, library, symbolic) for item in value)
-    if isinstance(value, list):
-        return [resolve(item, library, symbolic) for item in value]
-    if isinstance(value, dict):
-        return {key: resolve(item, library, symbolic) for key, item in value.items()}
-    return value
-
-
-def build(layer_spec: Spec, library, symbolic: bool = False):
-    """Build ``layer_spec`` from ``library`` (``keras.layers`` or ``symparam.layers``)."""
-    cls = getattr(library, layer_spec.class_name)
-    args = resolve(layer_spec.args, library, symbolic)
-    kwargs = resolve(layer_spec.kwargs, library, symbolic)
-    return cls(*args, **kwargs)
-
-
-def dim_values(*things) -> dict:
-    """``{name: value}`` of every ``Dim`` inside ``things``; one name must keep one value."""
-    found: dict = {}
-
-    def walk(value):
-        if isinstance(value, Dim):
-            assert found.setdefault(value.name, value.value) == value.value, \
-                f"dimension {value.name} used with two values"
-        elif isinstance(value, Spec):
-            walk(value.args)
-            walk(value.kwargs)
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                walk(item)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-
-    for thing in things:
-        walk(thing)
-    return found
+# -- describing a layer once, for both libraries: tests/layer_specs.py ----------------------
+from layer_specs import Dim, Spec, build, dim_values, resolve, spec  # noqa: E402,F401
 
 
 # -- facts about one layer --------------------------------------------------------------------

@@ -11,8 +11,7 @@ values come from PyTorch only.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 import sympy
@@ -20,6 +19,7 @@ import torch
 from torch import nn as tnn
 
 import symparam as S
+from layer_specs import Dim, Spec, build, dim_values, resolve, spec
 from symparam.printing import text
 from symparam.torch import TORCH, buffers, nn as snn
 from symparam.torch.examples import NUMERIC, TORCH_EXAMPLES, example
@@ -27,67 +27,6 @@ from symparam.torch.examples import NUMERIC, TORCH_EXAMPLES, example
 BATCHES = (2, 3)
 pytestmark = [pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning"),
               pytest.mark.filterwarnings("ignore:LSTM with projections:UserWarning")]
-
-
-@dataclass(frozen=True)
-class Dim:
-    """A concrete size that the symbolic route replaces with the symbol ``name``."""
-
-    name: str
-    value: int
-
-
-@dataclass(frozen=True, eq=False)
-class Spec:
-    """A module by its ``torch.nn`` class name and arguments (which symparam shares)."""
-
-    class_name: str
-    args: tuple = ()
-    kwargs: dict = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        return re.sub(r"Dim\(name='(\w+)', value=(\d+)\)", r"\1=\2",
-                      f"{self.class_name}({', '.join(parts)})")
-
-
-def spec(class_name, *args, **kwargs) -> Spec:
-    return Spec(class_name, args, kwargs)
-
-
-def resolve(value, library, symbolic: bool):
-    if isinstance(value, Dim):
-        return S.dims(value.name) if symbolic else value.value
-    if isinstance(value, Spec):
-        cls = getattr(library, value.class_name)
-        return cls(*resolve(value.args, library, symbolic),
-                   **resolve(value.kwargs, library, symbolic))
-    if isinstance(value, (tuple, list)):
-        return type(value)(resolve(item, library, symbolic) for item in value)
-    if isinstance(value, dict):
-        return {key: resolve(item, library, symbolic) for key, item in value.items()}
-    return value
-
-
-def dim_values(*things) -> dict:
-    found = {}
-
-    def walk(value):
-        if isinstance(value, Dim):
-            assert found.setdefault(value.name, value.value) == value.value
-        elif isinstance(value, Spec):
-            walk(value.args)
-            walk(value.kwargs)
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                walk(item)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-
-    for thing in things:
-        walk(thing)
-    return found
 
 
 # -- PyTorch's facts ----------------------------------------------------------------------------
@@ -150,22 +89,15 @@ def symparam_facts(derivation) -> Facts:
                  concrete(buffers(derivation)), found if len(found) > 1 else found[0])
 
 
-def built(layer_spec: Spec, symbolic: bool, extra: dict):
-    """The symparam module of ``layer_spec``; ``extra`` carries forward() options that
-    symparam takes as arguments (``need_weights``)."""
-    cls = getattr(snn, layer_spec.class_name)
-    return cls(*resolve(layer_spec.args, snn, symbolic),
-               **resolve(layer_spec.kwargs, snn, symbolic), **extra)
-
-
 def check(layer_spec: Spec, shape, dtype="float", call=None) -> Facts:
     """PyTorch's facts, and symparam's on the concrete and on the symbolic route."""
     values = dim_values(layer_spec, shape)
     reference = torch_facts(resolve(layer_spec, tnn, False), resolve(shape, None, False),
                             dtype, call)
-    ours = built(layer_spec, False, call or {}).derive(resolve(shape, None, False))
+    # forward() options that symparam takes as arguments (``need_weights``) go in as given
+    ours = build(layer_spec, snn, False, **(call or {})).derive(resolve(shape, None, False))
     assert symparam_facts(ours) == reference, (layer_spec, symparam_facts(ours), reference)
-    derived = built(layer_spec, True, call or {}).derive(resolve(shape, None, True))
+    derived = build(layer_spec, snn, True, **(call or {})).derive(resolve(shape, None, True))
     assert symparam_facts(derived.subs(**values)) == reference, (layer_spec, derived.params)
     return reference
 
