@@ -135,9 +135,6 @@ class Model(Layer):
     def config_key(self) -> tuple:
         return (Model, self)  # a graph is mutable: cache by identity, holding it alive
 
-    def layer_name(self, layer) -> str:
-        return self._names[layer]
-
     # -- derivation on new input shapes (a model used as a layer) ------------------------------
     def derive(self, input_shape) -> Derivation:
         shapes = input_shape if is_shape_list(input_shape) else [input_shape]
@@ -192,10 +189,9 @@ class Model(Layer):
 
     def summary(self) -> Summary:
         """Per-layer rows in Keras's order, and the totals (each layer counted once)."""
-        last_node = {}
-        for node in sorted(self._nodes, key=lambda node: node.order):
-            last_node[node.layer] = node
-        rows, names = [], self._names
+        nodes, names = self._nodes, self._names  # computed properties for a Sequential
+        last_node = {node.layer: node for node in sorted(nodes, key=lambda node: node.order)}
+        rows = []
         for layer in self.summary_layers():
             node = last_node[layer]
             derivation = node.derivation if self.trainable else frozen(node.derivation)
@@ -205,17 +201,15 @@ class Model(Layer):
                             derivation.trainable, derivation.non_trainable, derivation))
         trainable = sympy.Add(*(row.trainable for row in rows))
         non_trainable = sympy.Add(*(row.non_trainable for row in rows))
-        calls = [node.derivation for node in self._nodes
-                 if not isinstance(node.layer, InputLayer)]
+        calls = [node.derivation for node in nodes if not isinstance(node.layer, InputLayer)]
         return Summary(self.name or self.default_name, tuple(rows),
                        sympy.Add(trainable, non_trainable), trainable, non_trainable,
-                       edges=self._edges(), cost=calls_cost(calls))
+                       edges=self._edges(nodes, names), cost=calls_cost(calls))
 
-    def _edges(self) -> tuple:
+    def _edges(self, nodes, names) -> tuple:
         """Each call's input tensors as ``(producer, consumer, shape)``, then the outputs."""
-        names = self._names
         producer = lambda t: names.get(t.node.layer) if t.node else None  # noqa: E731
-        edges = [(producer(t), names[node.layer], t.shape) for node in self._nodes
+        edges = [(producer(t), names[node.layer], t.shape) for node in nodes
                  if node.layer in names for t in node.inputs]
         edges += [(producer(t), None, t.shape) for t in self.outputs]
         return tuple(dict.fromkeys(edges))

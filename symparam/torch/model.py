@@ -190,9 +190,6 @@ class TorchModel(Model):
     def summary_layers(self):
         return self.layers
 
-    def layer_name(self, layer) -> str:
-        return next(entry.name for entry in self.entries if entry.layer is layer)
-
     def summary(self) -> TorchSummary:
         rows = []
         for entry in self.entries:
