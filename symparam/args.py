@@ -25,8 +25,7 @@ IGNORED_KERAS_ARGS = frozenset(
     "dropout", "recurrent_dropout", "unroll", "stateful", "go_backwards", "implementation",
     "time_major", "use_cudnn", "unit_forget_bias", "momentum", "epsilon", "synchronized",
     "fused", "virtual_batch_size", "adjustment",
-    "noise_shape", "recurrent_activation", "activation", "quantization_config", "lora_alpha",
-    "input_dim_deprecated", "activity_regularizer", "module", "registered_name",
+    "noise_shape", "quantization_config", "lora_alpha", "activity_regularizer",
 }
 
 
