@@ -413,8 +413,10 @@ def test_wheel_renders_every_format_outside_the_checkout(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
                     str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
-                   check=True, timeout=300)
+    # --ignore-installed: the venv sees the system site-packages, where CI has already installed
+    # symparam from the checkout; without it pip would call the wheel "already satisfied"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed",
+                    str(wheel)], check=True, timeout=300)
     script = (
         "import symparam, symparam.render as R\n"
         "from symparam.layers import LSTM\n"
