@@ -108,6 +108,12 @@ class _Conventions:
     def _print_Dummy(self, expr):
         return self._print_Symbol(expr)
 
+    def _print_MatrixElement(self, expr):
+        # a learnt scalar is a 1x1 weight used as a number (``a[0, 0] * x``): print ``a``
+        if tuple(expr.parent.shape) == (1, 1):
+            return self._print(expr.parent)
+        return super()._print_MatrixElement(expr)
+
     def _stand_in(self, expr):
         """What prints in place of a symbol: a bound function argument or a given value."""
         if expr in self._bound:

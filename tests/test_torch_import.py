@@ -20,6 +20,7 @@ import symparam as S
 from symparam.importers.torch import from_torch, read_torch, reconcile_torch
 from symparam.torch import nn as snn
 from symparam.torch.model import Tied
+from torch_reference import macs_per_example
 
 pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning")
 
@@ -194,6 +195,41 @@ def test_transformer_defaults_reconcile():
     assert_reconciled(report)
     assert report.total == numel(transformer) == 44_140_544
     assert report.rows[0].output_shape == (2, None, 512)
+
+
+# -- compute cost of whole modules, against PyTorch's counter -----------------------------------
+def example_inputs(shape, tokens=None) -> list:
+    """A batch of 2 (for ``None``) of random inputs; integer ids below ``tokens`` if given."""
+    shapes = shape if isinstance(shape, list) else [shape]
+    sizes = [tuple(2 if size is None else size for size in s) for s in shapes]
+    return [torch.randint(0, tokens, size) if tokens else torch.randn(size) for size in sizes]
+
+
+@pytest.mark.parametrize("build, shape, tokens", [
+    (small_cnn, (None, 3, 32, 32), None),
+    (lambda: GPT(vocab=97, positions=32, d=24, layers=2, heads=4), (None, 7), 97),
+    (lambda: nn.Transformer(16, 2, 1, 2, 24), [(5, None, 16), (3, None, 16)], None),
+    (lambda: nn.LSTM(6, 5, num_layers=2, bidirectional=True), (4, 6), None),
+], ids=["cnn", "gpt", "transformer", "unbatched-lstm"])
+def test_model_macs_match_pytorch_counter(build, shape, tokens):
+    """Per example, every row's multiply-accumulates added up, as PyTorch's counter sees a
+    forward pass on a batch of 2 (the LM head tied to the embedding is counted: it computes)."""
+    module = build()
+    batched = any(None in s for s in (shape if isinstance(shape, list) else [shape]))
+    summary = from_torch(module, shape).summary()
+    expected = macs_per_example(module, example_inputs(shape, tokens), 2 if batched else None)
+    assert summary.macs == expected
+    assert summary.flops() == 2 * summary.macs
+
+
+def test_functional_attention_in_forward_is_not_a_row():
+    """A block calling ``F.scaled_dot_product_attention`` itself: its ``QK^T`` and ``AV``
+    products belong to no module, so the rows miss exactly ``2*T*T*d`` MACs per block (as
+    docs/cost.md says)."""
+    gpt = GPT(vocab=97, positions=32, d=24, layers=2, heads=4, block=LinearAttentionBlock)
+    summary = from_torch(gpt, (None, 7)).summary()
+    missing = macs_per_example(gpt, example_inputs((None, 7), 97), 2) - summary.macs
+    assert missing == 2 * (2 * 7 * 7 * 24)
 
 
 # -- how the tree is read ----------------------------------------------------------------------

@@ -4,9 +4,10 @@ A module is written once (``spec``): its ``torch.nn`` class name and PyTorch arg
 ``symparam.torch.nn`` shares; sizes the symbolic route turns into symbols are ``Dim(name,
 value)``.  ``check`` builds the module in PyTorch, counts ``p.numel()`` of its parameters
 (trainable ones apart) and ``b.numel()`` of its buffers, and runs it forward on a small input
-twice, with batch sizes 2 and 3 (the axes that change are the batch, ``None``).  symparam must
-agree on the concrete route and on the symbolic route (symbols, then ``subs``).  Expected
-values come from PyTorch only.
+twice, with batch sizes 2 and 3 (the axes that change are the batch, ``None``), and counts the
+multiply-accumulates of one example with PyTorch's ``FlopCounterMode`` (``torch_reference``).
+symparam must agree on the concrete route and on the symbolic route (symbols, then ``subs``).
+Expected values come from PyTorch only.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from layer_specs import Dim, Spec, build, dim_values, resolve, spec
 from symparam.printing import text
 from symparam.torch import TORCH, buffers, nn as snn
 from symparam.torch.examples import NUMERIC, TORCH_EXAMPLES, example
+from torch_reference import macs_per_example
 
 BATCHES = (2, 3)
 pytestmark = [pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning"),
@@ -36,6 +38,7 @@ class Facts:
     trainable: int
     buffers: int
     output_shape: object
+    macs: object  # per example
 
 
 def flat_shapes(output) -> list:
@@ -69,9 +72,11 @@ def torch_facts(module, shape, dtype="float", call=None) -> Facts:
     with torch.no_grad():
         for batch in BATCHES if batched else BATCHES[:1]:
             runs.append(flat_shapes(module(*torch_inputs(shape, batch, dtype), **(call or {}))))
+    macs = macs_per_example(module, torch_inputs(shape, BATCHES[0], dtype),
+                            BATCHES[0] if batched else None, call)
     return Facts(sum(p.numel() for p in params),
                  sum(p.numel() for p in params if p.requires_grad),
-                 sum(b.numel() for b in module.buffers()), merged(runs))
+                 sum(b.numel() for b in module.buffers()), merged(runs), macs)
 
 
 def concrete(value):
@@ -86,7 +91,8 @@ def symparam_facts(derivation) -> Facts:
     shapes = shapes if isinstance(shapes, list) else [shapes]
     found = [tuple(concrete(s) for s in shape) for shape in shapes]
     return Facts(concrete(derivation.params), concrete(derivation.trainable),
-                 concrete(buffers(derivation)), found if len(found) > 1 else found[0])
+                 concrete(buffers(derivation)), found if len(found) > 1 else found[0],
+                 concrete(derivation.macs))
 
 
 def check(layer_spec: Spec, shape, dtype="float", call=None) -> Facts:

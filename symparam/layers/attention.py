@@ -72,6 +72,19 @@ def check_call_options(layer, options) -> None:
         raise SymparamError(f"{args.where(layer)}: return_attention_scores is not supported")
 
 
+def heads_cost(equations, heads, queries, keys, attended=None) -> Cost:
+    """The cost of multi-head attention written as ``[q, k, v, attend, *rest]``: the query
+    side (``q`` and ``rest``) once per query position, the key and value projections once per
+    key position, and for every (query, attended key) pair the ``QK^T`` and ``AV`` products
+    (the widths of ``q`` and ``v`` in MACs) and a softmax entry per head.  ``attended`` defaults
+    to ``keys`` (PyTorch's ``add_bias_kv`` and ``add_zero_attn`` append keys)."""
+    q, k, v, _, *rest = equations
+    pairs = sympy.Mul(queries, keys if attended is None else attended)
+    products = Cost(sympy.Mul(pairs, q.lhs.shape[0] + v.lhs.shape[0]), sympy.Mul(pairs, heads))
+    return (equations_cost([q] + rest).times(queries)
+            + equations_cost([k, v]).times(keys) + products)
+
+
 @register
 class MultiHeadAttention(Layer):
     """Multi-head attention (Vaswani et al. 2017; Keras ``MultiHeadAttention``).

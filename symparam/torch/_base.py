@@ -19,8 +19,10 @@ import sympy
 
 from symparam import args
 from symparam.algebra import tidy
-from symparam.engine import Derivation, Layer, replaced
+from symparam.cost import equations_cost, total
+from symparam.engine import Derivation, Layer, replaced, tagged
 from symparam.errors import SymparamError
+from symparam.layers._math import Eq, vector
 from symparam.layers.registry import Registry
 
 #: PyTorch-convention layers by their ``torch.nn`` class name (``LSTM`` here is ``nn.LSTM``)
@@ -53,6 +55,14 @@ class TorchLayer(Layer):
         module's own arguments do not fix and ``None`` for the batch axis."""
         raise NotImplementedError(f"{type(self).__name__} states no input layout")
 
+    def repeats(self, input_shape, output_shape, equations):
+        """Positions per example.  PyTorch puts the batch axis where the module says (first,
+        second for a sequence-first RNN, nowhere for an unbatched input) and symparam marks it
+        ``None``: an example is every other axis of the output, divided by the width of the
+        last equation's result (a pixel, a time step, a token)."""
+        shape = output_shape[0] if isinstance(output_shape, list) else output_shape
+        return example_size(shape) / equations[-1].lhs.shape[0]
+
 
 class Borrowed(TorchLayer):
     """A PyTorch layer whose mathematics is a Keras layer's: it reuses that layer's equations
@@ -76,6 +86,12 @@ class Borrowed(TorchLayer):
 
     def check_input(self, input_shape) -> None:
         """Refuse inputs PyTorch would refuse (a wrong feature or channel count)."""
+
+
+def example_size(shape) -> sympy.Expr:
+    """The number of elements of one example of ``shape``: the product of every axis but the
+    batch (``None``) axes."""
+    return sympy.Mul(*(size for size in shape if size is not None))
 
 
 def buffer_shapes(derivation: Derivation) -> dict:
@@ -106,19 +122,68 @@ def same_size(layer: Layer, found, expected, what: str) -> None:
                             f"module was built for {expected}")
 
 
-class Composite(TorchLayer):
-    """A module made of other modules (a Transformer layer): each part's equations are reused
-    with a superscript naming the part, its inputs replaced by expressions of this layer's."""
+class Assembly:
+    """A composite module's equations as they are put together: each part derived on the shape
+    that really reaches it (so its cost is right), its equations tagged and fed the given
+    inputs, and the glue between parts (residual sums, activations), which runs once per
+    position.  It declares nothing: ``Composite`` declares the weights it gathered."""
 
-    def apply(self, tag: str, part: Layer, shape, *inputs) -> tuple[list, object]:
-        """``part`` derived on ``shape`` and fed ``inputs``: its equations (declaring its
-        weights here) and its output symbol."""
+    def __init__(self):
+        self.equations: list = []
+        self.weights: list = []
+        self.parts: list[Derivation] = []
+        self.glue: list = []
+
+    def apply(self, tag: str, part: Layer, shape, *inputs):
+        """``part`` derived on ``shape`` and fed ``inputs``; returns its output symbol."""
         derivation = part.derive(shape)
-        equations = self.reuse(derivation, tag, keep=())
+        equations, weights = tagged(derivation, tag, keep=())
         names = [part.input_name] if len(inputs) == 1 else \
             [f"{part.input_name}_{i + 1}" for i in range(len(inputs))]
         wanted = {f"{name}^{tag}": value for name, value in zip(names, inputs)}
         mapping = {symbol: wanted[symbol.name] for eq in equations
                    for symbol in eq.atoms(sympy.MatrixSymbol) if symbol.name in wanted}
-        equations = [replaced(eq, mapping) for eq in equations]
-        return equations, equations[-1].lhs
+        self.equations += [replaced(eq, mapping) for eq in equations]
+        self.weights += weights.values()
+        self.parts.append(derivation)
+        # an input computed on the way in (``x + SA(x)`` fed to a norm) is glue too
+        self.glue += [Eq(sympy.MatrixSymbol("_", *value.shape), value)
+                      for value in inputs if not isinstance(value, sympy.MatrixSymbol)]
+        return self.equations[-1].lhs
+
+    def add(self, name: str, value):
+        """The glue equation ``name = value``; returns its left-hand side."""
+        equation = Eq(vector(name, value.shape[0]), value)
+        self.equations.append(equation)
+        self.glue.append(equation)
+        return equation.lhs
+
+
+class Composite(TorchLayer):
+    """A module made of other modules (a Transformer layer): ``assemble`` puts together its
+    parts' equations, each with a superscript naming the part, on the shapes PyTorch feeds
+    them; its cost is the parts' costs plus the glue's, once per position."""
+
+    def assemble(self, input_shape) -> Assembly:
+        raise NotImplementedError
+
+    def equations_for(self, input_shape):
+        assembly = self.assemble(input_shape)
+        for weight in assembly.weights:
+            self.weight(weight.name, *weight.shape, trainable=weight.trainable,
+                        copies=weight.copies)
+        # the engine asks for the cost right after, on the same shape: keep the parts for it
+        # rather than assemble a second time
+        self._assembled = (input_shape, assembly)
+        return assembly.equations
+
+    def cost(self, input_shape, output_shape, equations):
+        shape, assembly = getattr(self, "_assembled", (None, None))
+        if assembly is None or shape != input_shape:
+            assembly = self.assemble(input_shape)
+        self._assembled = None
+        costs = [part.cost for part in assembly.parts]
+        if None in costs:
+            return None
+        positions = self.repeats(input_shape, output_shape, equations)
+        return total(costs) + equations_cost(assembly.glue).times(positions)

@@ -163,7 +163,10 @@ class PReLU(TorchLayer, Elementwise):
     def equations(self, x):
         slope = self.weight("a", self.num_parameters)
         below = activate("relu", -x)
-        scaled = below * slope if self.num_parameters == 1 else HadamardProduct(slope, below)
+        # one shared slope scales every element (a scalar, not a matrix product); per-channel
+        # slopes multiply element-wise
+        scaled = slope[0, 0] * below if self.num_parameters == 1 else \
+            HadamardProduct(slope, below)
         return [Eq(vector("y", x.shape[0]), activate("relu", x) - scaled)]
 
     def input_layout(self):

@@ -18,10 +18,10 @@ from symparam.dims import dim
 from symparam.engine import replaced
 from symparam.errors import SymparamError
 from symparam.layers._math import Eq
-from symparam.layers.attention import Attend
+from symparam.layers.attention import Attend, heads_cost
 from symparam.layers.attention import MultiHeadAttention as KerasMultiHeadAttention
 from symparam.shapes import format_shape, is_shape_list, same_dims
-from symparam.torch._base import Borrowed, register, same_size
+from symparam.torch._base import Borrowed, example_size, register, same_size
 
 
 @register
@@ -117,6 +117,15 @@ class MultiheadAttention(Borrowed):
         keys = None if key[sequence] is None else key[sequence] + extra
         batch = () if len(query) == 2 else (query[1 - sequence],)
         return [output, (*batch, query[sequence], keys)]
+
+    def cost(self, input_shape, output_shape, equations):
+        """Keras's multi-head attention cost on PyTorch's layout: projections per position,
+        ``QK^T`` and ``AV`` over the keys plus the appended ``bias_k`` and zero keys."""
+        query, key, _ = self._inputs(input_shape)
+        extra = int(self.add_bias_kv) + int(self.add_zero_attn)
+        keys = example_size(key) / self.kdim
+        return heads_cost(equations, self.num_heads, example_size(query) / self.embed_dim,
+                          keys, keys + extra)
 
     def input_layout(self):
         if self.batch_first:

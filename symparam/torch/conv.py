@@ -15,7 +15,7 @@ from symparam.dims import dim
 from symparam.errors import SymparamError
 from symparam.layers.convolutional import Conv1D, Conv2D, Conv3D
 from symparam.torch import _shapes
-from symparam.torch._base import Borrowed, register, same_size
+from symparam.torch._base import Borrowed, example_size, register, same_size
 
 KERAS_CONV = {1: Conv1D, 2: Conv2D, 3: Conv3D}
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -103,6 +103,11 @@ class ConvTranspose(Convolution):
             if (pad - stride).is_nonnegative and (pad - rate).is_nonnegative:
                 raise SymparamError(f"{args.where(self)}: output_padding={pad} must be smaller "
                                     "than either stride or dilation")
+
+    def repeats(self, input_shape, output_shape, equations):
+        """Counted per input position, as PyTorch's counter (and Keras's ``ConvTranspose``
+        here) does: each input vector meets the whole kernel once."""
+        return example_size(input_shape[-self.rank:])
 
     def length(self, n, axis):
         length = _shapes.transpose_out(n, self.kernel_size[axis], stride=self.stride[axis],

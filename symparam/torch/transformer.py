@@ -15,9 +15,9 @@ from __future__ import annotations
 from symparam import args
 from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
-from symparam.layers._math import Eq, activate, vector
+from symparam.layers._math import activate, vector
 from symparam.shapes import format_shape, is_shape_list
-from symparam.torch._base import Composite, register, same_size
+from symparam.torch._base import Assembly, Composite, register, same_size
 from symparam.torch.attention import MultiheadAttention
 from symparam.torch.linear import Linear
 from symparam.torch.normalization import LayerNorm as Norm
@@ -54,30 +54,20 @@ class Block(Composite):
     def norm(self):
         return Norm(self.d_model, bias=self.bias)
 
-    def attend(self, tag, query, memory):
-        """``tag``'s attention of ``query`` over ``memory`` (itself for self-attention)."""
-        part = self.attention()
-        return self.apply(tag, part, part.input_layout(), query, memory, memory)
-
-    def residual(self, tag, x, block):
+    def residual(self, assembly, tag, x, shape, block):
         """``x + block(x)``, the norm ``tag`` before the block (``norm_first``) or after the
-        sum: the equations and the result."""
+        sum; returns the result."""
         if self.norm_first:
-            normed, z = self.apply(tag, self.norm(), (None, self.d_model), x)
-            inner, out = block(z)
-            h = Eq(vector(f"h_{tag[1:]}", self.d_model), x + out)
-            return [*normed, *inner, h], h.lhs
-        inner, out = block(x)
-        normed, z = self.apply(tag, self.norm(), (None, self.d_model), x + out)
-        return [*inner, *normed], z
+            z = assembly.apply(tag, self.norm(), shape, x)
+            return assembly.add(f"h_{tag[1:]}", x + block(z))
+        return assembly.apply(tag, self.norm(), shape, x + block(x))
 
-    def feed_forward(self, h):
+    def feed_forward(self, assembly, h, shape):
         """``linear2(activation(linear1(h)))``."""
         d, width = self.d_model, self.dim_feedforward
-        first, f = self.apply("ff1", Linear(d, width, self.bias), (None, d), h)
-        r = Eq(vector("r", width), activate(self.activation, f))
-        second, g = self.apply("ff2", Linear(width, d, self.bias), (None, width), r.lhs)
-        return [*first, r, *second], g
+        f = assembly.apply("ff1", Linear(d, width, self.bias), shape, h)
+        r = assembly.add("r", activate(self.activation, f))
+        return assembly.apply("ff2", Linear(width, d, self.bias), (*shape[:-1], width), r)
 
     def sequences(self, input_shape) -> list:
         shapes = input_shape if is_shape_list(input_shape) else [input_shape]
@@ -106,12 +96,15 @@ class TransformerEncoderLayer(Block):
     ``y = LN_2(h + FF(h))``, or with ``norm_first`` ``h = x + SA(LN_1(x))``,
     ``y = h + FF(LN_2(h))``."""
 
-    def equations_for(self, input_shape):
-        self.sequences(input_shape)
-        x = vector("x", self.d_model)
-        first, h = self.residual("n1", x, lambda z: self.attend("sa", z, z))
-        second, y = self.residual("n2", h, self.feed_forward)
-        return [*first, *second, Eq(vector("y", self.d_model), y)]
+    def assemble(self, input_shape):
+        (target,) = self.sequences(input_shape)
+        assembly, x = Assembly(), vector("x", self.d_model)
+        h = self.residual(assembly, "n1", x, target, lambda z: assembly.apply(
+            "sa", self.attention(), [target] * 3, z, z, z))
+        y = self.residual(assembly, "n2", h, target,
+                          lambda z: self.feed_forward(assembly, z, target))
+        assembly.add("y", y)
+        return assembly
 
 
 @register
@@ -125,13 +118,18 @@ class TransformerDecoderLayer(Block):
     def __call__(self, tgt, memory=None):
         return super().__call__(tgt if memory is None else [tgt, memory])
 
-    def equations_for(self, input_shape):
-        self.sequences(input_shape)
+    def assemble(self, input_shape):
+        target, source = self.sequences(input_shape)
+        assembly = Assembly()
         x, memory = vector("x_1", self.d_model), vector("x_2", self.d_model)
-        first, h = self.residual("n1", x, lambda z: self.attend("sa", z, z))
-        second, k = self.residual("n2", h, lambda z: self.attend("ca", z, memory))
-        third, y = self.residual("n3", k, self.feed_forward)
-        return [*first, *second, *third, Eq(vector("y", self.d_model), y)]
+        h = self.residual(assembly, "n1", x, target, lambda z: assembly.apply(
+            "sa", self.attention(), [target] * 3, z, z, z))
+        k = self.residual(assembly, "n2", h, target, lambda z: assembly.apply(
+            "ca", self.attention(), [target, source, source], z, memory, memory))
+        y = self.residual(assembly, "n3", k, target,
+                          lambda z: self.feed_forward(assembly, z, target))
+        assembly.add("y", y)
+        return assembly
 
 
 class Stack(Composite):
@@ -154,18 +152,17 @@ class Stack(Composite):
                                 f"{shorten(norm)}")
         self.layer, self.num_layers, self.norm = layer, int(count), norm
 
-    def equations_for(self, input_shape):
-        self.layer.sequences(input_shape)
+    def assemble(self, input_shape):
+        target = self.layer.sequences(input_shape)[0]
         d, memory = self.layer.d_model, vector("x_2", self.layer.d_model)
         extra = (memory,) if self.layer.inputs == 2 else ()
-        y, equations = vector("x_1" if extra else "x", d), []
+        assembly, y = Assembly(), vector("x_1" if extra else "x", d)
         for i in range(1, self.num_layers + 1):
-            found, y = self.apply(f"({i})", self.layer, self.layer.input_layout(), y, *extra)
-            equations += found
+            y = assembly.apply(f"({i})", self.layer, input_shape, y, *extra)
         if self.norm is not None:
-            found, y = self.apply("n", self.norm, (None, d), y)
-            equations += found
-        return [*equations, Eq(vector("y", d), y)]
+            y = assembly.apply("n", self.norm, target, y)
+        assembly.add("y", y)
+        return assembly
 
     def output_shape(self, input_shape):
         return self.layer.output_shape(input_shape)
@@ -222,13 +219,14 @@ class Transformer(Composite):
     def __call__(self, src, tgt=None):
         return super().__call__(src if tgt is None else [src, tgt])
 
-    def equations_for(self, input_shape):
+    def assemble(self, input_shape):
         self.output_shape(input_shape)
         src, tgt = input_shape
-        d = self.encoder.layer.d_model
-        encoded, memory = self.apply("enc", self.encoder, src, vector("x_1", d))
-        decoded, y = self.apply("dec", self.decoder, [tgt, src], vector("x_2", d), memory)
-        return [*encoded, *decoded, Eq(vector("y", d), y)]
+        d, assembly = self.encoder.layer.d_model, Assembly()
+        memory = assembly.apply("enc", self.encoder, src, vector("x_1", d))
+        y = assembly.apply("dec", self.decoder, [tgt, src], vector("x_2", d), memory)
+        assembly.add("y", y)
+        return assembly
 
     def output_shape(self, input_shape):
         if not is_shape_list(input_shape) or len(input_shape) != 2:
