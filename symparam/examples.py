@@ -107,6 +107,8 @@ WRAPPED = {
     "TimeDistributed": (lambda layers: {"layer": layers.Dense(u)}, (None, T, d)),
     "Repeated": (lambda layers: {"layer": layers.Dense(d, activation="relu"), "times": L},
                  (None, d)),
+    "Tied": (lambda layers: {"layer": layers.Dense(V, use_bias=False), "names": ["W"]},
+             (None, n, d)),
 }
 
 #: values for the worked numeric column

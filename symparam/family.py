@@ -37,7 +37,7 @@ class FamilyRow:
 
 def gpt_family(spec_path: Path):
     """The symbolic total and MACs of ``gpt.yaml``, its leading term, and every config's
-    numbers (parameters; MACs per sequence of ``n`` tokens, without the tied output layer)."""
+    numbers (parameters; MACs per sequence of ``n`` tokens, the tied output layer included)."""
     summary = load_spec(spec_path).model.summary()
     rows = []
     for name, config in GPT_CONFIGS.items():

@@ -176,6 +176,9 @@ class TextPrinter(_Conventions, StrPrinter):
     def _print_HadamardPower(self, expr):
         return f"{self.parenthesize(expr.base, 60)}^∘{self._print(expr.exp)}"
 
+    def _print_Transpose(self, expr):
+        return f"{self.parenthesize(expr.arg, 60)}^T"
+
     def _print_OneMatrix(self, expr):
         return "1"
 

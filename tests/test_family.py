@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from symparam.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt_family
+from torch_reference import macs_per_example
 
 SPEC = Path(__file__).parent.parent / "docs" / "examples" / "gpt.yaml"
 
@@ -15,9 +16,14 @@ class Block(nn.Module):
     def __init__(self, width, heads):
         super().__init__()
         self.ln_1, self.ln_2 = nn.LayerNorm(width), nn.LayerNorm(width)
-        self.attn = nn.MultiheadAttention(width, heads)
+        self.attn = nn.MultiheadAttention(width, heads, batch_first=True)
         self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(),
                                  nn.Linear(4 * width, width))
+
+    def forward(self, x):
+        a = self.ln_1(x)
+        x = x + self.attn(a, a, a, need_weights=False)[0]
+        return x + self.mlp(self.ln_2(x))
 
 
 class GPT(nn.Module):
@@ -30,6 +36,12 @@ class GPT(nn.Module):
         self.ln_f = nn.LayerNorm(d)
         self.head = nn.Linear(d, VOCABULARY, bias=False)
         self.head.weight = self.wte.weight
+
+    def forward(self, tokens):
+        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1]))
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln_f(x))
 
 
 def torch_count(config) -> int:
@@ -60,12 +72,23 @@ def test_equal_budget_widths_are_tight():
         3 * (crossover - 1) * (crossover + 257) + 10_000
 
 
+def test_gpt_macs_match_pytorch_counter_with_the_tied_head():
+    """The spec's MACs per sequence at a small configuration, against PyTorch's counter on
+    the nn model (attention unmasked in both; the tied head computes its logits)."""
+    config = dict(d=32, L=2, h=4, n=16)
+    summary, _, _ = gpt_family(SPEC)
+    tokens = torch.randint(0, VOCABULARY, (2, config["n"]))
+    assert summary.subs(V=VOCABULARY, **config).macs == \
+        macs_per_example(GPT(**config), [tokens], 2)
+
+
 @pytest.mark.parametrize("name", sorted(GPT_CONFIGS))
 def test_gpt_macs_per_sequence_counted_by_hand(name):
     """Per block and token: q, k, v and output projections 4*d*d, the MLP 8*d*d; per block and
-    sequence the full (unmasked) QK^T and AV products n*n*d each; embeddings are lookups."""
+    sequence the full (unmasked) QK^T and AV products n*n*d each; embeddings are lookups; the
+    output layer tied to the token embedding d*V per token."""
     _, _, rows = gpt_family(SPEC)
     row = next(r for r in rows if r.name == name)
     c = GPT_CONFIGS[name]
     per_block = c["n"] * 12 * c["d"] ** 2 + 2 * c["n"] ** 2 * c["d"]
-    assert row.macs == c["L"] * per_block
+    assert row.macs == c["L"] * per_block + c["n"] * c["d"] * VOCABULARY

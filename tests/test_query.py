@@ -118,7 +118,8 @@ def test_cli_solve_macs(capsys):
                            "--for", "L", "--of", "macs")
     layers = int(out.split("=")[1])
     per_layer = 1024 * 12 * 768**2 + 2 * 1024**2 * 768
-    assert code == 0 and layers * per_layer <= 10**12 < (layers + 1) * per_layer
+    head = 1024 * 768 * 50257  # the output layer tied to the token embedding
+    assert code == 0 and head + layers * per_layer <= 10**12 < head + (layers + 1) * per_layer
 
 
 def test_cli_sweep_csv_json_and_plot(capsys, tmp_path):

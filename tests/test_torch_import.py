@@ -19,7 +19,7 @@ from torch import nn
 import symparam as S
 from symparam.importers.torch import from_torch, read_torch, reconcile_torch
 from symparam.torch import nn as snn
-from symparam.torch.model import Tied
+from symparam.layers import Tied
 from torch_reference import macs_per_example
 
 pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning")
@@ -222,14 +222,35 @@ def test_model_macs_match_pytorch_counter(build, shape, tokens):
     assert summary.flops() == 2 * summary.macs
 
 
-def test_functional_attention_in_forward_is_not_a_row():
-    """A block calling ``F.scaled_dot_product_attention`` itself: its ``QK^T`` and ``AV``
-    products belong to no module, so the rows miss exactly ``2*T*T*d`` MACs per block (as
-    docs/cost.md says)."""
+def test_matrix_products_in_forward_are_rows():
+    """A block calling ``F.scaled_dot_product_attention`` itself: the call is a row of its
+    own, named after the block, with the ``QK^T`` and ``AV`` products as its cost."""
     gpt = GPT(vocab=97, positions=32, d=24, layers=2, heads=4, block=LinearAttentionBlock)
+    report = reconcile_torch(gpt, (None, 7))
+    assert_reconciled(report)
     summary = from_torch(gpt, (None, 7)).summary()
-    missing = macs_per_example(gpt, example_inputs((None, 7), 97), 2) - summary.macs
-    assert missing == 2 * (2 * 7 * 7 * 24)
+    attention = [row for row in summary.rows if row.class_name.startswith("F.")]
+    assert [row.name for row in attention] == [f"h.{i}.scaled_dot_product_attention"
+                                                for i in range(2)]
+    assert all(row.params == 0 and row.output_shape == (None, 4, 7, 6) for row in attention)
+    assert summary.macs == macs_per_example(gpt, example_inputs((None, 7), 97), 2)
+    assert ("h.0.c_attn", "h.0.scaled_dot_product_attention", (None, 4, 7, 6)) in summary.edges
+
+
+def test_matmul_in_forward_is_a_row():
+    class Scores(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.q, self.k = nn.Linear(8, 5), nn.Linear(8, 5)
+
+        def forward(self, x):
+            return self.q(x) @ self.k(x).transpose(1, 2)
+
+    module = Scores()
+    summary = from_torch(module, (None, 6, 8)).summary()
+    assert summary.rows[-1].class_name == "torch.matmul"
+    assert summary.rows[-1].output_shape == (None, 6, 6)
+    assert summary.macs == macs_per_example(module, example_inputs((None, 6, 8)), 2)
 
 
 # -- how the tree is read ----------------------------------------------------------------------

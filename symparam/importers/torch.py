@@ -24,7 +24,8 @@ from symparam.shapes import is_shape_list, normalize_shape
 from symparam.spec import construct
 from symparam.torch import nn as _catalogue  # noqa: F401 - fills the registry
 from symparam.torch._base import TORCH
-from symparam.torch.model import Entry, Frozen, Opaque, Tied, TorchModel
+from symparam.layers.wrappers import Tied
+from symparam.torch.model import Entry, Frozen, Opaque, TorchModel
 
 #: arguments read from no module attribute
 SKIPPED = frozenset({"name", "trainable", "device", "dtype", "need_weights"})
@@ -142,6 +143,7 @@ class _Reader:
         self.owner: dict[int, str] = {}  # parameter identity -> "path.name" of its first owner
         self.visited: set = set()
         self.edges: list = []
+        self.functions: list[_Plan] = []  # rows for functions that compute, called in forward
 
     # -- translation ------------------------------------------------------------------------
     def translate(self, module, options=None, path: str = "") -> Layer:
@@ -264,6 +266,30 @@ class _Reader:
         plan.layer, plan.input_shape = layer, shape
         return _nest(name, output, plan.name)
 
+    def function(self, path, name, operands, result):
+        """A row for a matrix product a ``forward`` computes itself (``symparam.torch.
+        functional``), named after the calling module; the result's edges start there."""
+        from symparam.torch import fx
+        from symparam.torch.functional import FUNCTIONS
+        shapes = [tensor.shape for tensor in operands]
+        try:
+            layer = FUNCTIONS[name]()
+            layer.derive(shapes)
+        except SymparamError:
+            return result
+        base = row = f"{path}.{name}" if path else name
+        taken, calls = {plan.name for plan in self.functions}, 1
+        while row in taken:  # the same forward calls it again
+            calls += 1
+            row = f"{base}_{calls}"
+        self.functions.append(_Plan(row, path, None, lambda options: layer, False,
+                                    "a function called in forward: computes, holds no "
+                                    "parameters", layer=layer, input_shape=shapes))
+        for tensor in operands:
+            self.edges += [(source, row, tensor.shape) for source in tensor.sources or {None}]
+        shape = result.shape if isinstance(result, fx.Tensor) else None
+        return fx.Tensor(shape, frozenset({row}))
+
     @staticmethod
     def _options(name, values, kwargs) -> dict:
         options = {}
@@ -315,10 +341,22 @@ def read_torch(module, input_shape=None, *, symbolic=()) -> tuple[TorchModel, di
         shape = _input_shapes(input_shape)
         output = fx.run(module, "", fx.as_values(shape), reader)
         result = _outputs(output, reader)
-    entries = [_entry(plan, traced=input_shape is not None) for plan in reader.plans]
+    plans = _with_functions(reader.plans, reader.functions)
+    entries = [_entry(plan, traced=input_shape is not None) for plan in plans]
     model = TorchModel(entries, name=root, edges=tuple(dict.fromkeys(reader.edges)),
                        input_shape=shape, result_shape=result, source=module)
     return model, dict(reader.values)
+
+
+def _with_functions(plans, functions) -> list:
+    """The module rows with each function row after the last row inside its calling module
+    (print order, then the calls that module's forward makes itself)."""
+    merged = list(plans)
+    for function in functions:
+        inside = [i for i, plan in enumerate(merged) if not function.path or plan.name ==
+                  function.path or plan.name.startswith(function.path + ".")]
+        merged.insert(inside[-1] + 1 if inside else len(merged), function)
+    return merged
 
 
 def _input_shapes(input_shape):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sympy import HadamardProduct, MatAdd, Rational
+from sympy import HadamardProduct, MatAdd, MatrixSymbol, Rational
 
 from symparam import args
 from symparam.cost import equations_cost
-from symparam.engine import Layer, tagged
+from symparam.engine import Layer, Param, replaced, tagged
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import Eq, stack, vector
 from symparam.layers.registry import register
@@ -151,3 +151,67 @@ class Repeated(Layer):
     def cost(self, input_shape, output_shape, equations):
         block = self._block(input_shape)
         return None if block.cost is None else block.cost.times(self.times)
+
+
+class Rewired(Layer):
+    """A layer's equations with some of its weights handled differently (subclasses say how);
+    it shows the inner layer's class name and shapes, and computes what the layer computes."""
+
+    def __init__(self, layer: Layer, names, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = _inner(self, layer)
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+            raise SymparamError(f"{args.where(self)}: names must be a list of weight names, "
+                                f"got {shorten(names)}")
+        self.names = tuple(sorted(names))
+
+    @property
+    def class_name(self) -> str:
+        return self.layer.class_name
+
+    @property
+    def input_name(self) -> str:
+        return self.layer.input_name
+
+    def equations_for(self, input_shape):
+        equations, weights = tagged(self.layer.derive(input_shape), None)
+        unknown = sorted(set(self.names) - set(weights))
+        if unknown:
+            raise SymparamError(f"{args.where(self)}: {self.layer.class_name} has no weight "
+                                f"{unknown[0]!r}")
+        return self.rewire(equations, weights)
+
+    def rewire(self, equations, weights) -> list:
+        raise NotImplementedError
+
+    def output_shape(self, input_shape):
+        return self.layer.derive(input_shape).output_shape
+
+    def cost(self, input_shape, output_shape, equations):
+        return self.layer.derive(input_shape).cost
+
+    def input_layout(self):
+        return self.layer.input_layout()
+
+
+@register
+class Tied(Rewired):
+    """A layer whose weights ``names`` belong to another layer (weight tying: a language
+    model's output layer reusing the token embedding's table, ``Tied(Dense(V, use_bias=False),
+    ["W"])``).  They appear as plain symbols ``name^tied`` and are counted where they are
+    owned; the layer's computation counts here.  Not a Keras layer."""
+
+    in_keras = False
+
+    def rewire(self, equations, weights):
+        shared = {}
+        for eq in equations:
+            for param in eq.atoms(Param):
+                if param.name in self.names:
+                    shared[param] = MatrixSymbol(f"{param.name}^tied", *param.shape)
+        for name, weight in weights.items():
+            if name not in self.names:
+                self.weight(name, *weight.shape, trainable=weight.trainable,
+                            copies=weight.copies)
+        return [replaced(eq, shared) for eq in equations]

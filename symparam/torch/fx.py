@@ -79,12 +79,40 @@ def _interpret(graph, module, path, inputs, call):
             child = module.get_submodule(node.target)
             env[node] = call(join(path, node.target), child, list(args), kwargs)
         elif node.op == "call_function":
-            env[node] = _function(node.target, args, kwargs)
+            env[node] = _counted(call, _owner(node, path), node.target, args, kwargs,
+                                 _function(node.target, args, kwargs))
         elif node.op == "call_method":
-            env[node] = _apply(node.target, args, kwargs)
+            env[node] = _counted(call, _owner(node, path), node.target, args, kwargs,
+                                 _apply(node.target, args, kwargs))
         elif node.op == "output":
             return args[0]
     return UNKNOWN
+
+
+#: the tensor arguments of the functions that compute (``symparam.torch.functional``)
+OPERANDS = {"matmul": ("input", "other"), "bmm": ("input", "mat2"),
+            "scaled_dot_product_attention": ("query", "key", "value")}
+
+
+def _owner(node, path: str) -> str:
+    """The path of the module whose ``forward`` made the call (fx inlines the forward of
+    modules that are not leaves and records where each node came from)."""
+    stack = node.meta.get("nn_module_stack") or {}
+    return join(path, next(reversed(stack))) if stack else path
+
+
+def _counted(call, path: str, target, args, kwargs, result):
+    """A call of a function that computes (a matrix product in ``forward``) is reported to
+    ``call.function(path, name, operands, result)``, which may give it a row; other calls
+    pass through."""
+    name = _name(target)
+    if name not in OPERANDS or not hasattr(call, "function"):
+        return result
+    names = OPERANDS[name]
+    operands = [args[i] if i < len(args) else kwargs.get(names[i]) for i in range(len(names))]
+    if not all(isinstance(t, Tensor) and t.shape is not None for t in operands):
+        return result
+    return call.function(path, name, operands, result)
 
 
 def _attribute(module, target: str):

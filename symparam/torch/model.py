@@ -4,8 +4,8 @@
 found, in registration order (``print(module)``'s order), each a layer derived on the input
 shape that reached it.  Rows carry PyTorch's third count, the buffers, next to parameters;
 modules symparam cannot derive are ``Opaque`` rows whose numbers are copied, marked
-``derived=False``.  ``Tied`` and ``Frozen`` wrap a layer whose weights a live module shares with
-another module (weight tying) or has frozen (``requires_grad=False``).
+``derived=False``.  ``Tied`` (``symparam.layers``) and ``Frozen`` wrap a layer whose weights a
+live module shares with another module (weight tying) or has frozen (``requires_grad=False``).
 """
 
 from __future__ import annotations
@@ -13,69 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import sympy
-from sympy import Function, MatrixSymbol
+from sympy import Function
 
-from symparam import args
 from symparam.cost import total
-from symparam.engine import Derivation, Layer, Param, replaced, substitution, tagged
-from symparam.errors import SymparamError
+from symparam.engine import Derivation, Layer, substitution, tagged
 from symparam.layers._math import Eq, stack, vector
+from symparam.layers.wrappers import Rewired
 from symparam.model import Model, Row, Summary
 from symparam.torch._base import buffers
-
-
-class Rewired(Layer):
-    """A layer's equations with some of its weights handled differently (subclasses say how);
-    it shows the inner layer's class name and shapes."""
-
-    def __init__(self, layer: Layer, names, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise SymparamError(f"{args.where(self)}: needs a layer, got {type(layer).__name__}")
-        self.layer, self.names = layer, tuple(sorted(names))
-
-    @property
-    def class_name(self) -> str:
-        return self.layer.class_name
-
-    @property
-    def input_name(self) -> str:
-        return self.layer.input_name
-
-    def equations_for(self, input_shape):
-        equations, weights = tagged(self.layer.derive(input_shape), None)
-        unknown = sorted(set(self.names) - set(weights))
-        if unknown:
-            raise SymparamError(f"{args.where(self)}: {self.layer.class_name} has no weight "
-                                f"{unknown[0]!r}")
-        return self.rewire(equations, weights)
-
-    def rewire(self, equations, weights) -> list:
-        raise NotImplementedError
-
-    def output_shape(self, input_shape):
-        return self.layer.derive(input_shape).output_shape
-
-    def input_layout(self):
-        return self.layer.input_layout()
-
-
-class Tied(Rewired):
-    """Weights that belong to another layer (PyTorch weight tying, e.g. a language model's
-    head reusing the token embedding): they appear as plain symbols ``name^tied`` and are
-    counted where they are owned, not here."""
-
-    def rewire(self, equations, weights):
-        shared = {}
-        for eq in equations:
-            for param in eq.atoms(Param):
-                if param.name in self.names:
-                    shared[param] = MatrixSymbol(f"{param.name}^tied", *param.shape)
-        for name, weight in weights.items():
-            if name not in self.names:
-                self.weight(name, *weight.shape, trainable=weight.trainable,
-                            copies=weight.copies)
-        return [replaced(eq, shared) for eq in equations]
 
 
 class Frozen(Rewired):

@@ -15,8 +15,13 @@ import sympy
 
 from symparam.reconcile import ReconciledRow, Reconciliation, _same_shape
 from symparam.shapes import is_shape_list
+from symparam.torch.functional import Function, MatMul, ScaledDotProductAttention
 
 BATCHES = (2, 3)
+#: PyTorch's names of the functions that have rows, and the row kind each is counted under
+CALLED = {"matmul": "matmul", "bmm": "matmul",
+          "scaled_dot_product_attention": "scaled_dot_product_attention"}
+FUNCTIONS_CALLED = {MatMul: "matmul", ScaledDotProductAttention: "scaled_dot_product_attention"}
 
 #: conventions worth stating beside a row even when the numbers agree
 NOTES = {
@@ -109,25 +114,57 @@ def observed_shapes(module, input_shape, entries) -> dict:
 
 def _run(module, shapes, batch, entries) -> dict:
     import torch
-    recorded, hooks = {}, []
+    recorded, hooks, inside = {}, [], [0]
     states = {m: m.training for m in module.modules()}
     try:
         for entry in entries:
             if entry.recurse:
                 owner = module.get_submodule(entry.path)
-                hooks.append(owner.register_forward_hook(_recorder(recorded, entry.name)))
+                hooks.append(owner.register_forward_pre_hook(_entered(inside)))
+                hooks.append(owner.register_forward_hook(_recorder(recorded, entry.name,
+                                                                   inside)))
         module.eval()
-        with torch.no_grad():
-            _forward(module, shapes, batch)
+        with torch.no_grad(), _calls(inside) as calls:
+            def restart():  # forget a first attempt that failed halfway
+                inside[0] = 0
+                calls.clear()
+            _forward(module, shapes, batch, restart)
     finally:
         for hook in hooks:
             hook.remove()
         for m, training in states.items():
             m.training = training
+    functions = [entry for entry in entries if isinstance(entry.layer, Function)]
+    for entry in functions:  # the k-th call of a function is its k-th row
+        found = calls.get(FUNCTIONS_CALLED[type(entry.layer)], [])
+        if found:
+            recorded[entry.name] = found.pop(0)
     return recorded
 
 
-def _forward(module, shapes, batch) -> None:
+def _entered(inside: list):
+    def hook(module, inputs):
+        inside[0] += 1
+    return hook
+
+
+def _calls(inside: list):
+    """A ``TorchFunctionMode`` recording the output shapes of the functions that have rows
+    (``symparam.torch.functional``), called from ``forward`` code outside every row's module
+    (inside ``nn.MultiheadAttention`` they are that row's business)."""
+    from torch.overrides import TorchFunctionMode
+
+    class Calls(TorchFunctionMode, dict):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            result = func(*args, **(kwargs or {}))
+            name = getattr(func, "__name__", "").strip("_")
+            if inside[0] == 0 and name in CALLED:
+                self.setdefault(CALLED[name], []).append(tuple(result.shape))
+            return result
+    return Calls()
+
+
+def _forward(module, shapes, batch, restart) -> None:
     import torch
     parameter = next(iter(module.parameters()), None)
     device = parameter.device if parameter is not None else "cpu"
@@ -135,6 +172,7 @@ def _forward(module, shapes, batch) -> None:
     try:
         module(*[torch.randn(size, device=device) for size in sizes])
     except (RuntimeError, TypeError, IndexError):  # index inputs (an Embedding first)
+        restart()
         module(*[torch.zeros(size, dtype=torch.long, device=device) for size in sizes])
 
 
@@ -145,8 +183,9 @@ def _attempt(module, shapes, batch, entries) -> dict | None:
         return None
 
 
-def _recorder(recorded: dict, name: str):
+def _recorder(recorded: dict, name: str, inside: list):
     def hook(module, inputs, output):
+        inside[0] -= 1
         shapes = [tuple(t.shape) for t in _tensors(output)]
         recorded[name] = shapes[0] if len(shapes) == 1 else shapes
     return hook
