@@ -126,9 +126,10 @@ def environment() -> dict:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = None
-    memory = next((int(line.split()[1]) // 1024 for line in
-                   Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), None) if Path("/proc/meminfo").exists() else None
+    meminfo = Path("/proc/meminfo")
+    lines = meminfo.read_text().splitlines() if meminfo.exists() else []
+    memory = next((int(line.split()[1]) // 1024 for line in lines
+                   if line.startswith("MemTotal")), None)
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "memory_mb": memory,
             "machine": platform.machine(), "versions": versions}
 

@@ -95,7 +95,8 @@ def evaluate(repeats: int, sweep_size: int) -> dict:
     names = [s.name for s in symbols]
     rng = np.random.default_rng(0)
     heads = rng.integers(8, 193, sweep_size)
-    grid = {"V": rng.integers(30_000, 60_001, sweep_size), "n": rng.choice([1024, 2048], sweep_size),
+    grid = {"V": rng.integers(30_000, 60_001, sweep_size),
+            "n": rng.choice([1024, 2048], sweep_size),
             "d": 64 * heads, "L": rng.integers(6, 97, sweep_size), "h": heads}
     sweeps, lambdified = [], []
     for _ in range(max(repeats // 20, 3)):

@@ -90,7 +90,8 @@ def targets(results: dict) -> list:
         check(f"{size}: first answer vs meta-device build, whole process", f"x{ratio:.1f}",
               ">= x1", ratio >= 1)
     stacks = results.get("stacks", {})
-    for kind, limits in (("uniform", ((1000, 1), (10_000, 10))), ("cycle", ((1000, 1), (10_000, 10)))):
+    limits = ((1000, 1), (10_000, 10))
+    for kind in ("uniform", "cycle"):
         for layers, limit in limits:
             result = stacks.get(f"{kind}-{layers}")
             if result:
@@ -98,7 +99,8 @@ def targets(results: dict) -> list:
                       f"< {limit} s", result["median_s"] < limit)
     for kind, line in stack_fits(stacks).items():
         if kind != "varied":
-            check(f"linear growth ({kind})", f"R^2 {line['r2']:.3f}, time x{line['time_ratio']:.1f} "
+            check(f"linear growth ({kind})",
+                  f"R^2 {line['r2']:.3f}, time x{line['time_ratio']:.1f} "
                   f"for layers x{line['size_ratio']:.0f}", "R^2 >= 0.95, time ratio <= 1.5 x size",
                   line["r2"] >= 0.95 and line["time_ratio"] <= 1.5 * line["size_ratio"])
     evaluated = results.get("evaluate")
@@ -208,7 +210,8 @@ def _gpt_rows(size: str, case: dict, env: dict) -> list:
     ]
     cpu_warm, cpu = warm.get("torch_cpu"), whole.get("torch_cpu")
     if cpu_warm:
-        rows.append(_row("  vs the CPU build, warm process", fmt(warm["symparam_first"]["median_s"]),
+        rows.append(_row("  vs the CPU build, warm process",
+                         fmt(warm["symparam_first"]["median_s"]),
                          f"cpu {fmt(cpu_warm['median_s'])}",
                          times(cpu_warm["median_s"], warm["symparam_first"]["median_s"])))
     if cpu:

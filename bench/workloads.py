@@ -31,7 +31,8 @@ GPT3_PARAMS = 174_604_259_328  # Brown et al. 2020 with tied embeddings
 
 
 def median_times(func, repeats: int) -> tuple[list, object]:
-    """``func()`` timed ``repeats`` times (after the caller's warm-up); the times and last result."""
+    """``func()`` timed ``repeats`` times (after the caller's warm-up); the times and the last
+    result."""
     times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()

@@ -51,7 +51,8 @@ def dims(names: str):
 def check_name(name: object, what: str = "dimension name") -> str:
     """Refuse anything but a short ASCII identifier (SymPy copies names verbatim into LaTeX)."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name in _FUNCTIONS:
-        raise SymparamError(f"invalid {what} {shorten(name)}: use letters, digits and _ (at most 32)")
+        raise SymparamError(f"invalid {what} {shorten(name)}: use letters, digits and _ "
+                            "(at most 32)")
     return name
 
 

@@ -14,7 +14,7 @@ import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import sympy
 
@@ -39,18 +39,36 @@ class Param(sympy.MatrixSymbol):
     """A weight or bias inside a layer's equations; its own class so ``atoms(Param)`` finds it."""
 
 
+class Buffer(sympy.MatrixSymbol):
+    """A tensor a layer keeps and uses but neither trains nor counts as a parameter (PyTorch's
+    ``register_buffer``: BatchNorm's running statistics; Keras has none, its moving statistics
+    are non-trainable weights).  Declared with ``Layer.buffer``, found with ``atoms(Buffer)``."""
+
+
+#: what each kind of declared tensor is called in the equations
+SYMBOLS = {"parameter": Param, "buffer": Buffer}
+
+
 @dataclass(frozen=True)
 class Weight:
-    """A declared parameter tensor: its name, matrix shape and whether training updates it."""
+    """A declared tensor: its name, matrix shape, whether training updates it, and its kind
+    (a ``"parameter"``, or a ``"buffer"`` that is never counted as one)."""
 
     name: str
     shape: tuple
     trainable: bool = True
     copies: sympy.Expr = sympy.Integer(1)  # a stack of identical-shaped weights (Repeated)
+    kind: str = "parameter"
 
     @property
     def size(self) -> sympy.Expr:
         return sympy.Mul(self.copies, *self.shape)
+
+
+def partition(weights: Mapping[str, Weight]) -> dict:
+    """``{"weights": parameters, "buffers": buffers}``, as ``Derivation`` takes them."""
+    return {"weights": {k: w for k, w in weights.items() if w.kind == "parameter"},
+            "buffers": {k: w for k, w in weights.items() if w.kind == "buffer"}}
 
 
 def count(weights: Mapping[str, Weight]) -> tuple[sympy.Expr, sympy.Expr]:
@@ -79,6 +97,7 @@ class Derivation(Renderable):
     name: str | None = None
     params: sympy.Expr = None  # filled in by __post_init__ when not given
     cost: Cost | None = None   # per example; None where a size it needs is unknown
+    buffers: Mapping[str, Weight] = field(default_factory=dict)  # never counted in params
 
     def __post_init__(self):
         if self.params is None:  # models: the plain sum of their layers' tidy counts
@@ -123,16 +142,23 @@ class Derivation(Renderable):
     def weight_bytes(self, dtype: str = "float32"):
         return self.params * dtype_bytes(dtype)
 
+    @property
+    def buffer_size(self) -> sympy.Expr:
+        """The buffers' total size (PyTorch's ``sum(b.numel() for b in module.buffers())``),
+        common factors pulled out like the parameter counts."""
+        return tidy(sympy.Add(*(w.size for w in self.buffers.values())))
+
     def subs(self, **values) -> "Derivation":
         """The same derivation with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
         mapping = substitution(values, self.free_symbols)
         swap = lambda expr: expr.xreplace(mapping)  # noqa: E731 - tiny local helper
+        sized = lambda weights: {k: replace(w, shape=tuple(swap(s) for s in w.shape),  # noqa: E731
+                                            copies=swap(w.copies)) for k, w in weights.items()}
         return replace(
             self,
             input_shape=map_shape(self.input_shape, swap),
             output_shape=map_shape(self.output_shape, swap),
-            weights={k: replace(w, shape=tuple(swap(s) for s in w.shape),
-                                copies=swap(w.copies)) for k, w in self.weights.items()},
+            weights=sized(self.weights), buffers=sized(self.buffers),
             cost=None if self.cost is None else self.cost.xreplace(mapping),
             equations=[replaced(eq, mapping) for eq in self.equations],
             trainable=swap(self.trainable),
@@ -284,15 +310,26 @@ class Layer:
 
         ``copies`` declares a stack of that many matrices of this shape (one per repetition of
         a ``Repeated`` block); the equations show one of them."""
+        shape = (sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
+        return self.declare(Weight(name, shape, bool(trainable),
+                                   sympy.sympify(copies, strict=True)))
+
+    def buffer(self, name: str, rows, cols=1) -> Buffer:
+        """Declare a buffer of shape ``(rows, cols)``: a tensor the layer keeps but does not
+        train or count as a parameter (``Derivation.buffers``); return its symbol."""
+        shape = (sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
+        return self.declare(Weight(name, shape, trainable=False, kind="buffer"))
+
+    def declare(self, weight: Weight):
+        """Declare ``weight`` (a parameter or a buffer) as it is, e.g. one another layer's
+        derivation declared, and return its symbol."""
         declared = getattr(self, "_declared", None)
         if declared is None:
             raise SymparamError(f"{args.where(self)}: weight() is only valid inside equations()")
-        if name in declared:
-            raise SymparamError(f"{args.where(self)}: two weights are named {name!r}")
-        param = Param(name, sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
-        declared[name] = Weight(name, tuple(param.shape), bool(trainable),
-                                sympy.sympify(copies, strict=True))
-        return param
+        if weight.name in declared:
+            raise SymparamError(f"{args.where(self)}: two weights are named {weight.name!r}")
+        declared[weight.name] = weight
+        return SYMBOLS[weight.kind](weight.name, *weight.shape)
 
     def equations(self, x) -> list:
         raise NotImplementedError(f"{type(self).__name__} states no equations")
@@ -370,7 +407,7 @@ class Layer:
             cost = None
         return Derivation.from_weights(
             class_name=self.class_name, input_shape=shape, output_shape=output,
-            weights=weights, equations=list(equations), cost=cost)
+            equations=list(equations), cost=cost, **partition(weights))
 
     def equations_for(self, input_shape) -> list:
         """The equations on a whole input shape: by default ``equations`` on its feature
@@ -407,8 +444,7 @@ class Layer:
         """
         equations, weights = tagged(derivation, tag, keep)
         for weight in weights.values():
-            self.weight(weight.name, *weight.shape, trainable=weight.trainable,
-                        copies=weight.copies)
+            self.declare(weight)
         return equations
 
     def __call__(self, inputs):
@@ -459,10 +495,11 @@ def _producer(tensor: Tensor) -> str:
 
 
 def collect_weights(equations, declared, *, owner: str, trainable: bool = True) -> dict:
-    """The declared weights, checked against the ``Param`` symbols the equations contain."""
-    found: dict[str, Param] = {}
+    """The declared weights and buffers, checked against the ``Param`` and ``Buffer`` symbols
+    the equations contain."""
+    found: dict[str, sympy.MatrixSymbol] = {}
     for eq in equations:
-        for param in eq.atoms(Param):
+        for param in eq.atoms(Param, Buffer):
             first = found.setdefault(param.name, param)
             if first != param:
                 raise SymparamError(f"{owner}: two weights are named {param.name!r}")
@@ -474,20 +511,25 @@ def collect_weights(equations, declared, *, owner: str, trainable: bool = True) 
     if undeclared:
         raise SymparamError(f"{owner}: {undeclared[0]!r} occurs in the equations but was not "
                             "declared with self.weight()")
+    miskinded = [n for n, w in declared.items() if type(found[n]) is not SYMBOLS[w.kind]]
+    if miskinded:
+        raise SymparamError(f"{owner}: {miskinded[0]!r} is declared as a "
+                            f"{declared[miskinded[0]].kind} but used as something else")
     return {name: replace(w, trainable=w.trainable and trainable) for name, w in declared.items()}
 
 
 def tagged(derivation: Derivation, tag: str | None, keep=INPUT_NAMES) -> tuple[list, dict]:
-    """A derivation's equations and weights with matrix symbols renamed ``name^tag``."""
+    """A derivation's equations and weights (its buffers too) with matrix symbols renamed
+    ``name^tag``."""
+    every = {**derivation.weights, **derivation.buffers}
     if tag is None:
-        return list(derivation.equations), dict(derivation.weights)
+        return list(derivation.equations), every
     mapping = {}
     for eq in derivation.equations:
         for symbol in eq.atoms(sympy.MatrixSymbol):
             if symbol.name not in keep:
                 mapping[symbol] = type(symbol)(f"{symbol.name}^{tag}", *symbol.shape)
-    weights = {f"{name}^{tag}": replace(w, name=f"{name}^{tag}")
-               for name, w in derivation.weights.items()}
+    weights = {f"{name}^{tag}": replace(w, name=f"{name}^{tag}") for name, w in every.items()}
     return [replaced(eq, mapping) for eq in derivation.equations], weights
 
 
@@ -511,5 +553,5 @@ def frozen(derivation: Derivation) -> Derivation:
         return derivation
     weights = {k: replace(w, trainable=False) for k, w in derivation.weights.items()}
     fields = {f: getattr(derivation, f) for f in ("class_name", "input_shape", "output_shape",
-                                                   "equations", "name", "cost")}
+                                                   "equations", "name", "cost", "buffers")}
     return Derivation.from_weights(weights=weights, **fields)

@@ -15,7 +15,8 @@ import sympy
 from symparam.report import Renderable
 from symparam import args
 from symparam.cost import Cost, dtype_bytes, total
-from symparam.engine import Derivation, Layer, frozen, map_shape, substitution, tagged
+from symparam.engine import (Derivation, Layer, frozen, map_shape, partition, substitution,
+                             tagged)
 from symparam.errors import SymparamError, shorten
 from symparam.graph import Tensor, as_tensor_list
 from symparam.layers.core import InputLayer
@@ -177,7 +178,7 @@ class Model(Layer):
             class_name=self.class_name,
             input_shape=shapes if self._list_inputs else shapes[0],
             output_shape=output_shapes if self._list_outputs else output_shapes[0],
-            weights=weights, equations=equations, name=self.name,
+            equations=equations, name=self.name, **partition(weights),
             trainable=sympy.Add(*(d.trainable for d in per_layer.values())),
             non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())),
             cost=calls_cost(calls))

@@ -4,8 +4,8 @@ import sympy
 import pytest
 
 import symparam as S
-from symparam.engine import DERIVATIONS
-from symparam.layers import LSTM, Dense
+from symparam.engine import DERIVATIONS, Buffer
+from symparam.layers import LSTM, Dense, TimeDistributed
 
 u, d = S.dims("u d")
 
@@ -77,15 +77,54 @@ class Clash(S.Layer):
         return [sympy.Eq(sympy.MatrixSymbol("y", 3, 1), W * x + S.Param("W", 3, 1))]
 
 
+class UnusedBuffer(S.Layer):
+    def equations(self, x):
+        self.buffer("mu", x.shape[0])
+        return [sympy.Eq(sympy.MatrixSymbol("y", 4, 1), self.weight("g", 4) + x)]
+
+
+class UndeclaredBuffer(S.Layer):
+    def equations(self, x):
+        mu = Buffer("mu", x.shape[0], 1)
+        return [sympy.Eq(sympy.MatrixSymbol("y", 4, 1), x - mu)]
+
+
+class BufferNamedLikeAWeight(S.Layer):
+    def equations(self, x):
+        w = self.weight("W", 4, 1)
+        return [sympy.Eq(sympy.MatrixSymbol("y", 4, 1), x - w + self.buffer("W", 4))]
+
+
+class Centered(S.Layer):
+    """``y = g ⊙ (x - mu)``: a learnt scale and a kept mean."""
+
+    def equations(self, x):
+        n = x.shape[0]
+        return [sympy.Eq(sympy.MatrixSymbol("y", n, 1), sympy.HadamardProduct(
+            self.weight("g", n), x - self.buffer("mu", n)))]
+
+
 @pytest.mark.parametrize("layer, message", [
     (Unused(), "declared but absent"),
     (Twice(), "two weights"),
     (Undeclared(), "not declared"),
     (Clash(), "two weights"),
+    (UnusedBuffer(), "declared but absent"),
+    (UndeclaredBuffer(), "not declared"),
+    (BufferNamedLikeAWeight(), "two weights"),
 ])
 def test_engine_refuses_inconsistent_declarations(layer, message):
     with pytest.raises(S.SymparamError, match=message):
         layer.derive((None, 4))
+
+
+def test_buffers_are_declared_checked_and_not_counted():
+    r = Centered().derive((None, d))
+    assert (r.params, r.buffer_size) == (d, d)
+    assert list(r.weights) == ["g"] and list(r.buffers) == ["mu"]
+    assert r.subs(d=7).buffers["mu"].shape == (7, 1)
+    wrapped = TimeDistributed(Centered()).derive((None, 5, d))  # reused with its buffer
+    assert (wrapped.params, wrapped.buffer_size) == (d, d)
 
 
 def test_weight_outside_equations_is_refused():

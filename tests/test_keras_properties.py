@@ -1,6 +1,7 @@
-"""Property tests against real Keras 3: Hypothesis draws hyperparameters for every catalogue layer
-and small random models; each is built in Keras, saved as a ``.keras`` file, read back by
-``from_keras`` and must agree with Keras on every row, output shape and total.
+"""Property tests against real Keras 3: Hypothesis draws hyperparameters for every catalogue
+layer (random models: test_keras_model_properties.py); each is built in Keras, saved as a
+``.keras`` file, read back by ``from_keras`` and must agree with Keras on every row, output
+shape and total.
 
 Strategies draw plain data (a ``Case`` of class name, arguments and input shapes); the Keras
 objects are built in the test body.  They only produce settings Keras itself accepts (no strides
@@ -25,110 +26,23 @@ Speed: JAX compiles a random initializer for every new weight shape (0.2 s for a
 ``"zeros"`` for every ``*_initializer`` argument they have, a setting that cannot change a count
 or a shape; the random model tests keep Keras's default initializers.
 """
-
 from __future__ import annotations
 
-import inspect
 import math
-from dataclasses import dataclass, field
 
 import keras
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-import symparam as S
-from keras_reference import check_summary, keras_model_facts
+from keras_cases import (SETTINGS, Case, Sub, activation, flag, keras_case_model, one,
+                         roundtrip, small)
 from symparam.layers import LAYERS
 
-SETTINGS = settings(max_examples=6, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
 # Keras on JAX converts arrays the NumPy 2 way it warns about; nothing of ours.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
-small = st.integers(1, 6)
-flag = st.booleans()
-activation = st.sampled_from([None, "relu", "tanh", "sigmoid"])
 data_format = st.sampled_from(["channels_last", "channels_first"])
 rate = st.sampled_from([0.0, 0.1, 0.5])
-
-
-# -- what a strategy draws: plain data, built into Keras objects by the test ---------------------
-@dataclass(frozen=True)
-class Sub:
-    """A layer by its Keras class name and arguments: a case's layer, or one nested in it (the
-    ``layer`` of a wrapper, an RNN's ``cell``, a ``Sequential``'s ``layers``)."""
-
-    class_name: str
-    kwargs: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Case:
-    """One layer on its inputs: ``shapes`` without the batch, one per ``keras.Input``.
-
-    ``call`` is how Keras calls it: ``"one"`` ``layer(x)``; ``"list"`` ``layer([a, b, ...])``
-    (merging, ``Attention``); ``"args"`` ``layer(query, value[, key])`` and ``"keywords"``
-    ``layer(query=..., value=...[, key=...])`` (``MultiHeadAttention``).
-    """
-
-    class_name: str
-    kwargs: dict
-    shapes: tuple
-    call: str = "one"
-    dtype: str = "float32"
-
-
-def one(class_name, kwargs, shape, dtype="float32") -> Case:
-    return Case(class_name, kwargs, (tuple(shape),), "one", dtype)
-
-
-def keras_object(value, zeros=True):
-    """``value`` with every ``Sub`` built as a Keras layer; with ``zeros``, every initializer
-    the layer takes is ``"zeros"`` (see the module docstring), else Keras's default."""
-    if isinstance(value, Sub):
-        cls = keras.Sequential if value.class_name == "Sequential" \
-            else getattr(keras.layers, value.class_name)
-        kwargs = {key: keras_object(item, zeros) for key, item in value.kwargs.items()}
-        for name in inspect.signature(cls.__init__).parameters if zeros else ():
-            if name.endswith("_initializer"):
-                kwargs.setdefault(name, "zeros")
-        return cls(**kwargs)
-    if isinstance(value, list):
-        return [keras_object(item, zeros) for item in value]
-    return value
-
-
-def keras_case_model(case: Case, frozen: str | None):
-    """The case's layer in a functional model; ``frozen`` is when ``layer.trainable = False``
-    is set: ``"before"`` the layer is built (as loading a saved frozen layer does) or
-    ``"after"`` (as users freeze a built model), or never (``None``)."""
-    inputs = [keras.Input(shape, dtype=case.dtype) for shape in case.shapes]
-    layer = keras_object(Sub(case.class_name, case.kwargs))
-    if frozen == "before":
-        layer.trainable = False
-    if case.call == "one":
-        outputs = layer(inputs[0])
-    elif case.call == "list":
-        outputs = layer(inputs)
-    elif case.call == "args":
-        outputs = layer(*inputs)
-    else:
-        outputs = layer(**dict(zip(["query", "value", "key"], inputs)))
-    model = keras.Model(inputs[0] if case.call == "one" else inputs, keras.tree.flatten(outputs))
-    if frozen == "after":
-        layer.trainable = False
-    return model
-
-
-def roundtrip(model, tmp_path):
-    """Save the Keras model as a .keras file, read it back with symparam, compare every row."""
-    path = tmp_path / "model.keras"
-    model.save(path)
-    expected = keras_model_facts(model)
-    # The garbage collection of clear_session's default costs 0.1 s a call; the names are reset.
-    keras.backend.clear_session(free_memory=False)
-    check_summary(S.from_keras(path).summary(), expected)
 
 
 def layout(fmt, spatial, channels) -> tuple:
@@ -758,114 +672,3 @@ def test_layer_cases_cover_the_whole_catalogue():
     saved by Keras and are left to their own tests."""
     in_keras = {name for name in LAYERS if hasattr(keras.layers, name)}
     assert set(LAYER_CASES) == in_keras - {"InputLayer"}
-
-
-# -- random models -------------------------------------------------------------------------------
-@st.composite
-def sequential_stack(draw):
-    """A random vector, image or token-sequence stack of layers Keras accepts in sequence,
-    maybe ending in a nested Sequential, maybe with one layer frozen."""
-    kind = draw(st.sampled_from(["vector", "image", "sequence"]))
-    if kind == "vector":
-        policy = draw(st.sampled_from([None, "mixed_bfloat16"]))
-        layers = [Sub("Dense", dict(units=draw(small), activation=draw(activation),
-                                    dtype=policy))
-                  for _ in range(draw(st.integers(1, 3)))]
-        extra = draw(st.sampled_from([Sub("BatchNormalization"), Sub("Dropout", dict(rate=0.2)),
-                                      Sub("LayerNormalization")]))
-        layers.insert(draw(st.integers(0, len(layers))), extra)
-        shape = (draw(small),)
-    elif kind == "image":
-        layers = [Sub("Conv2D", dict(filters=draw(small), kernel_size=3,
-                                     padding=draw(st.sampled_from(["same", "valid"])))),
-                  Sub(draw(st.sampled_from(["MaxPooling2D", "AveragePooling2D"])),
-                      dict(pool_size=draw(st.integers(1, 3)))),
-                  Sub(draw(st.sampled_from(["Flatten", "GlobalAveragePooling2D"]))),
-                  Sub("Dense", dict(units=draw(small)))]
-        shape = (draw(st.integers(8, 12)), draw(st.integers(8, 12)), draw(small))
-    else:
-        recurrent = Sub(draw(st.sampled_from(["LSTM", "GRU", "SimpleRNN"])),
-                        dict(units=draw(small), return_sequences=draw(flag)))
-        layers = [Sub("Embedding", dict(input_dim=draw(st.integers(5, 30)),
-                                        output_dim=draw(small), mask_zero=draw(flag))),
-                  Sub("Bidirectional", dict(layer=recurrent)) if draw(flag) else recurrent,
-                  Sub("Dense", dict(units=draw(small)))]
-        if recurrent.kwargs["return_sequences"]:
-            layers.insert(2, Sub("GlobalMaxPooling1D"))
-        shape = (draw(st.integers(2, 6)),)
-    if draw(flag):  # a nested Sequential in place of the last layer
-        layers[-1] = Sub("Sequential", dict(layers=[layers[-1],
-                                                    Sub("Dense", dict(units=draw(small)))]))
-    frozen = draw(st.none() | st.integers(0, len(layers) - 1))
-    return kind, shape, layers, frozen
-
-
-@pytest.mark.filterwarnings("ignore:.*does not support masking:UserWarning")
-@SETTINGS
-@given(sequential_stack())
-def test_random_sequential_models_roundtrip(tmp_path_factory, case):
-    kind, shape, subs, frozen = case
-    layers = keras_object(subs, zeros=False)
-    if frozen is not None:
-        layers[frozen].trainable = False  # as Keras users freeze a layer
-    dtype = "int32" if kind == "sequence" else "float32"
-    model = keras.Sequential([keras.Input(shape, dtype=dtype), *layers])
-    roundtrip(model, tmp_path_factory.mktemp("seq"))
-
-
-@st.composite
-def functional_graph(draw):
-    """The plan of a two-input graph: separate or shared branches (a shared layer maybe called
-    on inputs of two ranks), a nested model on one or both branches, a merge, maybe a frozen
-    layer, a mixed-precision head and a second output."""
-    return dict(width=draw(small), units=draw(small), out=draw(small), steps=draw(small),
-                branches=draw(st.sampled_from(["separate", "shared", "shared_ranks"])),
-                nested=draw(st.sampled_from([None, "functional", "sequential"])),
-                nested_on=draw(st.sampled_from(["right", "both"])),
-                merge=draw(st.sampled_from(["Add", "Concatenate", "Multiply", "Average"])),
-                frozen=draw(st.sampled_from([None, "branch", "nested", "head"])),
-                policy=draw(st.sampled_from([None, "float32", "mixed_bfloat16"])),
-                two_outputs=draw(flag))
-
-
-def nested_model(kind, units):
-    if kind == "functional":
-        inner_in = keras.Input((units,))
-        hidden = keras.layers.Dense(units, activation="relu")(inner_in)
-        return keras.Model(inner_in, keras.layers.BatchNormalization()(hidden), name="inner")
-    return keras.Sequential([keras.layers.Dense(units), keras.layers.LayerNormalization()],
-                            name="inner")
-
-
-def build_functional(plan):
-    width, units = plan["width"], plan["units"]
-    a = keras.Input((width,))
-    b = keras.Input((plan["steps"], width) if plan["branches"] == "shared_ranks" else (width,))
-    first = keras.layers.Dense(units)
-    second = keras.layers.Dense(units) if plan["branches"] == "separate" else first
-    branch = left = first(a)
-    right = second(b)
-    if plan["branches"] == "shared_ranks":  # the shared layer's row shows its latest call
-        right = keras.layers.GlobalAveragePooling1D()(right)
-    nested = nested_model(plan["nested"], units) if plan["nested"] else None
-    if nested is not None:
-        right = nested(right)
-        if plan["nested_on"] == "both":
-            left = nested(left)
-    joined = getattr(keras.layers, plan["merge"])()([left, right])
-    head = keras.layers.Dense(plan["out"], dtype=plan["policy"])
-    outputs = head(joined)
-    frozen = {"branch": first, "nested": nested, "head": head}.get(plan["frozen"])
-    if frozen is not None:
-        frozen.trainable = False
-    # Not drawn: a nested functional model's call as an output of the outer model.  Keras
-    # writes that output as ["inner", 1, 0] (node 0 of a functional model is its own), which
-    # from_keras refuses ("unknown tensor"); a nested Sequential's output is fine.
-    extra = branch if plan["nested"] == "functional" else left
-    return keras.Model([a, b], [outputs, extra] if plan["two_outputs"] else outputs)
-
-
-@SETTINGS
-@given(functional_graph())
-def test_random_functional_models_roundtrip(tmp_path_factory, plan):
-    roundtrip(build_functional(plan), tmp_path_factory.mktemp("fn"))

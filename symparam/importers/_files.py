@@ -23,7 +23,8 @@ def read_config(source) -> dict:
     """The model config from a ``.keras`` path, a JSON path, a JSON string or a dict."""
     if isinstance(source, dict):  # get_config() holds tuples where saved JSON has lists
         return _plain(source)
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+    json_text = isinstance(source, str) and source.lstrip().startswith("{")
+    if isinstance(source, Path) or (isinstance(source, str) and not json_text):
         return _from_path(Path(source))
     if isinstance(source, (str, bytes)):
         return _parse_json(source if isinstance(source, str) else source.decode("utf-8", "replace"),

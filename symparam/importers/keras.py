@@ -104,7 +104,8 @@ class _Reader:
             raise SymparamError(f"{where}: {label} is a Lambda layer, which runs Python code; "
                                 "unsupported")
         module, registered = entry.get("module"), entry.get("registered_name")
-        custom = (isinstance(module, str) and not (module == "keras" or module.startswith("keras.")))
+        custom = isinstance(module, str) and not (module == "keras" or
+                                                  module.startswith("keras."))
         if custom or class_name not in LAYERS or not LAYERS[class_name].in_keras or \
                 class_name == "InputLayer" or \
                 (registered is not None and registered != class_name):
@@ -150,7 +151,8 @@ class _Reader:
             raise SymparamError(f"{where}: a Sequential config needs a list of layers")
         entries = config["layers"]
         start, shape = [], _first_input_shape(config, entries)
-        if entries and isinstance(entries[0], dict) and entries[0].get("class_name") == "InputLayer":
+        first = entries[0] if entries else None
+        if isinstance(first, dict) and first.get("class_name") == "InputLayer":
             start, entries = [self.input(entries[0], where)], entries[1:]
         elif shape is not None:
             start = [Input(shape[1:])]
@@ -249,7 +251,8 @@ class _Graph:
 
     def _available(self, ref) -> bool:
         name, node, _ = ref
-        return name in self.outputs and isinstance(node, int) and 0 <= node < len(self.outputs[name])
+        return name in self.outputs and isinstance(node, int) and \
+            0 <= node < len(self.outputs[name])
 
     def model_ref(self, ref):
         """Keras numbers a nested functional model's calls from 1 in ``input_layers`` and

@@ -206,8 +206,9 @@ class GroupNormalization(Normalizing):
 @register
 class UnitNormalization(Normalizing):
     """``y = x / ||x||_2`` over ``axis`` (an int or a list; Keras ``UnitNormalization`` floors
-    the squared norm at 1e-12); no weights.  As in Keras, any axis in range is accepted, the batch axis and
-    axes of unknown length included (the equations then call the length ``N``)."""
+    the squared norm at 1e-12); no weights.  As in Keras, any axis in range is accepted, the
+    batch axis and axes of unknown length included (the equations then call the length
+    ``N``)."""
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sympy import HadamardProduct, MatAdd, MatrixSymbol, Rational
 
 from symparam import args
@@ -141,8 +143,7 @@ class Repeated(Layer):
     def equations_for(self, input_shape):
         equations, weights = tagged(self._block(input_shape), "(l)")
         for weight in weights.values():
-            self.weight(weight.name, *weight.shape, trainable=weight.trainable,
-                        copies=weight.copies * self.times)
+            self.declare(replace(weight, copies=weight.copies * self.times))
         return equations
 
     def output_shape(self, input_shape):
@@ -212,6 +213,5 @@ class Tied(Rewired):
                     shared[param] = MatrixSymbol(f"{param.name}^tied", *param.shape)
         for name, weight in weights.items():
             if name not in self.names:
-                self.weight(name, *weight.shape, trainable=weight.trainable,
-                            copies=weight.copies)
+                self.declare(weight)
         return [replaced(eq, shared) for eq in equations]

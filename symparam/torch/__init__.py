@@ -7,15 +7,15 @@ equations; where the mathematics is Keras's (Linear and Dense, Conv2d and Conv2D
 reused, and only PyTorch's arguments, layouts and shape rules are stated here.
 
 Buffers (``register_buffer``: BatchNorm's ``running_mean``, ``running_var`` and
-``num_batches_tracked``) are ``Buffer`` symbols in the equations, not parameters, so a
-derivation's ``params`` is PyTorch's ``sum(p.numel() for p in module.parameters())`` and
-``buffers(derivation)`` is ``sum(b.numel() for b in module.buffers())``.  The engine knows no
-buffers: a ``Weight`` kind ``buffer`` and a ``Derivation.buffers`` total would make them
-first-class (and visible in summaries) without this side count.
+``num_batches_tracked``) are declared with ``Layer.buffer`` and appear as ``Buffer`` symbols in
+the equations, checked like weights but not parameters, so a derivation's ``params`` is
+PyTorch's ``sum(p.numel() for p in module.parameters())`` and ``Derivation.buffer_size``
+(``buffers(derivation)``) is ``sum(b.numel() for b in module.buffers())``.
 
 Nothing here imports PyTorch; ``symparam.importers.torch`` reads live ``nn.Module`` trees.
 """
 
-from symparam.torch._base import TORCH, Buffer, buffer_shapes, buffers
+from symparam.engine import Buffer
+from symparam.torch._base import TORCH, buffer_shapes, buffers
 
 __all__ = ["TORCH", "Buffer", "buffer_shapes", "buffers"]

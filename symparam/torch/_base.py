@@ -5,12 +5,9 @@ counts, trainable unless ``requires_grad`` is off) from its *buffers* (``module.
 BatchNorm's running statistics, saved with the model but never counted as parameters).  Keras
 has no such split: its BatchNormalization counts the moving statistics as non-trainable weights.
 
-A layer declares a parameter with ``self.weight`` as usual, and a buffer with ``self.buffer``,
-which returns a ``Buffer`` symbol.  ``Buffer`` is a ``MatrixSymbol`` but not a ``Param``, so the
-engine never counts it as a parameter; ``buffers(derivation)`` finds the ``Buffer`` symbols in
-the equations and sums their sizes the way the engine sums parameters.  (A small engine
-extension, a ``buffer`` kind on ``Weight`` and a ``buffers`` total on ``Derivation``, would make
-this a first-class count; see the package docstring.)
+A layer declares a parameter with ``self.weight`` and a buffer with ``self.buffer`` (both in the
+engine): the buffer is a ``Buffer`` symbol, checked against the equations like a weight and
+counted apart, in ``Derivation.buffers``.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from __future__ import annotations
 import sympy
 
 from symparam import args
-from symparam.algebra import tidy
 from symparam.cost import equations_cost, total
 from symparam.engine import Derivation, Layer, replaced, tagged
 from symparam.errors import SymparamError
@@ -30,11 +26,6 @@ TORCH = Registry("PyTorch module")
 register = TORCH.register
 
 
-class Buffer(sympy.MatrixSymbol):
-    """A tensor a module keeps but does not train or count as a parameter (PyTorch's
-    ``register_buffer``): found in the equations with ``atoms(Buffer)``."""
-
-
 class TorchLayer(Layer):
     """Base of the layers of ``symparam.torch.nn``: PyTorch's argument names and layouts.
 
@@ -44,11 +35,6 @@ class TorchLayer(Layer):
 
     def __init__(self, *, name=None, trainable=True, device=None, dtype=None, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
-
-    def buffer(self, name: str, rows, cols=1) -> Buffer:
-        """Declare a buffer of shape ``(rows, cols)`` (counted by ``buffers``, not as a
-        parameter) and return its symbol."""
-        return Buffer(name, sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
 
     def input_layout(self):
         """The input shape PyTorch's documentation states, with symbols for the sizes the
@@ -95,21 +81,14 @@ def example_size(shape) -> sympy.Expr:
 
 
 def buffer_shapes(derivation: Derivation) -> dict:
-    """The buffers a derivation's equations contain: ``{name: (rows, cols)}``."""
-    found: dict[str, Buffer] = {}
-    for eq in derivation.equations:
-        for symbol in sorted(eq.atoms(Buffer), key=lambda b: b.name):
-            if found.setdefault(symbol.name, symbol) != symbol:
-                raise SymparamError(f"{derivation.class_name}: two buffers are named "
-                                    f"{symbol.name!r}")
-    return {name: tuple(symbol.shape) for name, symbol in found.items()}
+    """The buffers a derivation declares: ``{name: (rows, cols)}``."""
+    return {name: tuple(w.shape) for name, w in derivation.buffers.items()}
 
 
 def buffers(derivation: Derivation) -> sympy.Expr:
     """The total size of the buffers in ``derivation`` (PyTorch's ``sum(b.numel() for b in
-    module.buffers())``), common factors pulled out like the parameter counts."""
-    sizes = (sympy.Mul(*shape) for shape in buffer_shapes(derivation).values())
-    return tidy(sympy.Add(*sizes))
+    module.buffers())``)."""
+    return derivation.buffer_size
 
 
 def same_size(layer: Layer, found, expected, what: str) -> None:
@@ -170,8 +149,7 @@ class Composite(TorchLayer):
     def equations_for(self, input_shape):
         assembly = self.assemble(input_shape)
         for weight in assembly.weights:
-            self.weight(weight.name, *weight.shape, trainable=weight.trainable,
-                        copies=weight.copies)
+            self.declare(weight)
         # the engine asks for the cost right after, on the same shape: keep the parts for it
         # rather than assemble a second time
         self._assembled = (input_shape, assembly)

@@ -16,7 +16,7 @@ import sympy
 from sympy import Function
 
 from symparam.cost import total
-from symparam.engine import Derivation, Layer, substitution, tagged
+from symparam.engine import Derivation, Layer, partition, substitution, tagged
 from symparam.layers._math import Eq, stack, vector
 from symparam.layers.wrappers import Rewired
 from symparam.model import Model, Row, Summary
@@ -29,8 +29,7 @@ class Frozen(Rewired):
 
     def rewire(self, equations, weights):
         for name, weight in weights.items():
-            self.weight(name, *weight.shape, copies=weight.copies,
-                        trainable=weight.trainable and name not in self.names)
+            self.declare(replace(weight, trainable=weight.trainable and name not in self.names))
         return equations
 
 
@@ -167,7 +166,7 @@ class TorchModel(Model):
             weights.update(declared)
         return Derivation(
             class_name=self.class_name, input_shape=self.input_shape or (),
-            output_shape=self.result_shape, weights=weights, equations=equations,
+            output_shape=self.result_shape, equations=equations, **partition(weights),
             name=self.name, trainable=sympy.Add(*(d.trainable for d in derivations)),
             non_trainable=sympy.Add(*(d.non_trainable for d in derivations)),
             cost=_total_cost(derivations))
