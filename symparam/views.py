@@ -128,16 +128,18 @@ def derivation_view(derivation: Derivation, values: dict) -> dict:
     concrete = derivation.subs(**values) if values else derivation
     title = (f"{derivation.name} ({derivation.class_name})" if derivation.name
              else derivation.class_name)
-    weights = [{"name": Math(sympy.Symbol(w.name)), "shape": Shape(w.shape, matrix=True),
-                "size": Math(w.size), "trainable": w.trainable}
-               for w in derivation.weights.values()]
+    def tensor_rows(tensors):
+        return [{"name": Math(sympy.Symbol(w.name)), "shape": Shape(w.shape, matrix=True),
+                 "size": Math(w.size), "trainable": w.trainable} for w in tensors.values()]
+    weights, buffers = tensor_rows(derivation.weights), tensor_rows(derivation.buffers)
     counts = [(Text(label), chain(getattr(derivation, key), getattr(concrete, key)))
               for label, key in (("Params", "params"), ("Trainable", "trainable"),
                                  ("Non-trainable", "non_trainable"))]
     return {"heading": Text(title), "input_shape": Shape(derivation.input_shape),
             "output_shape": Shape(derivation.output_shape),
             "equations": [(Math(eq.lhs), Math(eq.rhs)) for eq in derivation.equations],
-            "weights": weights, "steps": count_steps(derivation, values), "counts": counts,
+            "weights": weights, "buffers": buffers, "steps": count_steps(derivation, values),
+            "counts": counts,
             "frozen": derivation.non_trainable != 0,
             "values": _where(_present(values, derivation.free_symbols))}
 
@@ -302,6 +304,8 @@ def derivation_json(derivation: Derivation, values: dict) -> dict:
         "equations": [text(eq) for eq in derivation.equations],
         "weights": [{"name": n, "shape": shape_json(w.shape), "trainable": w.trainable}
                     for n, w in derivation.weights.items()],
+        **({"buffers": [{"name": n, "shape": shape_json(w.shape)}
+                        for n, w in derivation.buffers.items()]} if derivation.buffers else {}),
         "params": str(concrete.params), "trainable": str(concrete.trainable),
         "non_trainable": str(concrete.non_trainable), "formula": str(derivation.params),
     }

@@ -341,6 +341,39 @@ def test_every_latex_output_compiles():
         compile_latex(render(report, "latex", standalone=True), standalone=False)
 
 
+def test_pytorch_modules_and_functions_compile_in_latex():
+    """Every PyTorch-convention module's derivation (buffers included) and the function rows
+    of ``from_torch`` compile; BatchNorm's running statistics are listed as buffers."""
+    from symparam.torch import TORCH
+    from symparam.torch.examples import example as torch_example
+    from symparam.torch.functional import MatMul, ScaledDotProductAttention
+    L_, E_ = S.dims("L E")
+    parts = [render(torch_example(name)[0].derive(torch_example(name)[1]), "latex")
+             for name in sorted(TORCH.classes)]
+    parts += [render(ScaledDotProductAttention().derive([(None, 4, L_, E_)] * 3), "latex"),
+              render(MatMul().derive([(None, L_, E_), (None, E_, L_)]), "latex")]
+    text = compile_latex("\n\\clearpage\n".join(parts))
+    assert "BatchNorm2d" in text and "Buffer (not a parameter)" in text
+    assert "A = softmax" in text and "torch.matmul" in text
+
+
+#: where the weights table starts and the buffers table starts, and how ``mu`` is written
+BUFFER_MARKS = {"text": ("Weights:", "Buffers", "mu"), "json": ('"weights"', '"buffers"', '"mu"'),
+                "markdown": ("| Weight |", "| Buffer", "\\mu"),
+                "latex": ("Weight & Shape", "Buffer (not", "\\mu"),
+                "html": ("<th>Weight</th>", "<th>Buffer", "&#956;")}
+
+
+@pytest.mark.parametrize("fmt", sorted(BUFFER_MARKS))
+def test_buffers_have_their_own_section(fmt):
+    from symparam.torch import nn as snn
+    out = render(snn.BatchNorm2d(4).derive((None, 4, 5, 5)), fmt, standalone=False)
+    weights_start, buffers_start, mu = BUFFER_MARKS[fmt]
+    weights = out[out.index(weights_start):out.index(buffers_start)]
+    buffers = out[out.index(buffers_start):]
+    assert mu in buffers and mu not in weights
+
+
 def test_video_qa_svg_from_graphviz():
     summary, dims = video_summary()
     svg = render(summary, "svg", values=dims)
