@@ -510,7 +510,7 @@ def collect_weights(equations, declared, *, owner: str, trainable: bool = True) 
     undeclared = sorted(set(found) - set(declared))
     if undeclared:
         raise SymparamError(f"{owner}: {undeclared[0]!r} occurs in the equations but was not "
-                            "declared with self.weight()")
+                            "declared with self.weight() or self.buffer()")
     miskinded = [n for n, w in declared.items() if type(found[n]) is not SYMBOLS[w.kind]]
     if miskinded:
         raise SymparamError(f"{owner}: {miskinded[0]!r} is declared as a "
