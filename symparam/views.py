@@ -154,6 +154,8 @@ def summary_view(summary: Summary, values: dict) -> dict:
             for row, evaluated in zip(summary.rows, concrete.rows)]
     totals = [(Text(label), chain(getattr(summary, key), getattr(concrete, key)))
               for label, key in TOTALS]
+    if summary.macs is not None:  # the compute the same equations give
+        totals.append((Text("MACs per example"), chain(summary.macs, concrete.macs)))
     return {"name": Text(summary.name), "heading": Text(f"Model: {summary.name}"), "rows": rows,
             "symbolic": symbolic, "totals": totals,
             "values": _where(_present(values, summary.free_symbols)),
@@ -287,10 +289,12 @@ def summary_json(summary: Summary, values: dict) -> dict:
             entry["formula"] = str(row.params)
         layers.append(entry)
     result = {"name": summary.name, "layers": layers, "total": str(concrete.total),
-              "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable)}
+              "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable),
+              "macs": None if concrete.macs is None else str(concrete.macs)}
     if values:
         result["formulas"] = {"total": str(summary.total), "trainable": str(summary.trainable),
-                              "non_trainable": str(summary.non_trainable)}
+                              "non_trainable": str(summary.non_trainable),
+                              "macs": None if summary.macs is None else str(summary.macs)}
         result["dims"] = {name: str(value) for name, value in sorted(values.items())}
     return result
 

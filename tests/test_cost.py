@@ -7,6 +7,9 @@ fused ``nn.LSTM`` kernel (stepping ``nn.LSTMCell`` exposes it) nor inside fused
 scaled-dot-product attention (``need_weights=True`` takes the path it can see).
 """
 
+import json
+import re
+
 import pytest
 import sympy
 import torch
@@ -147,3 +150,23 @@ def test_model_memory_and_batch_as_a_symbol():
     assert sympy.expand(s.activation_bytes("float16", batch=B) - 2 * B * (T + T * d + u)) == 0
     assert sympy.expand(s.weight_bytes("float32") - 4 * s.total) == 0
     assert sympy.expand(s.flops(batch=B) - 2 * B * 4 * T * u * (d + u)) == 0
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_summaries_report_macs_per_example(fmt):
+    """A model summary ends with its MACs per example: for an embedding and an LSTM, what
+    PyTorch's counter sees stepping ``nn.LSTMCell`` over the sequence (the lookup is free)."""
+    cell, steps = nn.LSTMCell(16, 8), 5
+    state = (torch.zeros(1, 8), torch.zeros(1, 8))
+
+    def run(inputs):
+        h = state
+        for _ in range(steps):
+            h = cell(inputs, h)
+    expected = torch_flops(run, torch.randn(1, 16)) // 2
+    q = S.Input((steps,), dtype="int32")
+    out = S.Model(q, LSTM(8)(Embedding(50, 16)(q))).summary().render(fmt)
+    if fmt == "json":
+        assert json.loads(out)["macs"] == str(expected)
+    else:
+        assert re.search(rf"MACs per example: \$?{expected:,}\$?$", out, re.M), out
