@@ -253,6 +253,34 @@ def test_matmul_in_forward_is_a_row():
     assert summary.macs == macs_per_example(module, example_inputs((None, 6, 8)), 2)
 
 
+class Projected(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.l(x) @ x.transpose(1, 2)
+
+
+class CallsFirst(nn.Module):
+    """Its own product runs before its child's, though its row comes after the child's."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner, self.p = Projected(), nn.Linear(4, 3)
+
+    def forward(self, x):
+        y = self.p(x).transpose(1, 2) @ x
+        return self.inner(x), y
+
+
+def test_function_rows_are_reconciled_in_call_order():
+    report = reconcile_torch(CallsFirst(), (None, 6, 4))
+    assert_reconciled(report)
+    shapes = {row.name: row.reference_shape for row in report.rows}
+    assert shapes["inner.matmul"] == (None, 6, 6) and shapes["matmul"] == (None, 3, 4)
+
+
 # -- how the tree is read ----------------------------------------------------------------------
 class Scale(nn.Module):
     """A module symparam does not know: it must become an opaque row, never vanish."""

@@ -277,6 +277,7 @@ class _Reader:
             layer.derive(shapes)
         except SymparamError:
             return result
+        layer.call_order = len(self.functions)  # rows are shown by module, calls run in order
         base = row = f"{path}.{name}" if path else name
         taken, calls = {plan.name for plan in self.functions}, 1
         while row in taken:  # the same forward calls it again

@@ -27,6 +27,8 @@ class Function(TorchLayer):
     #: how the row is labelled: the function as a user writes it
     label = ""
     inputs = 2
+    #: which call of ``forward`` this is, counting every function with a row (``from_torch``)
+    call_order = 0
 
     @property
     def class_name(self) -> str:

@@ -15,13 +15,9 @@ import sympy
 
 from symparam.reconcile import ReconciledRow, Reconciliation, _same_shape
 from symparam.shapes import is_shape_list
-from symparam.torch.functional import Function, MatMul, ScaledDotProductAttention
+from symparam.torch.functional import FUNCTIONS, Function
 
 BATCHES = (2, 3)
-#: PyTorch's names of the functions that have rows, and the row kind each is counted under
-CALLED = {"matmul": "matmul", "bmm": "matmul",
-          "scaled_dot_product_attention": "scaled_dot_product_attention"}
-FUNCTIONS_CALLED = {MatMul: "matmul", ScaledDotProductAttention: "scaled_dot_product_attention"}
 
 #: conventions worth stating beside a row even when the numbers agree
 NOTES = {
@@ -134,9 +130,10 @@ def _run(module, shapes, batch, entries) -> dict:
             hook.remove()
         for m, training in states.items():
             m.training = training
-    functions = [entry for entry in entries if isinstance(entry.layer, Function)]
+    functions = sorted((entry for entry in entries if isinstance(entry.layer, Function)),
+                       key=lambda entry: entry.layer.call_order)
     for entry in functions:  # the k-th call of a function is its k-th row
-        found = calls.get(FUNCTIONS_CALLED[type(entry.layer)], [])
+        found = calls.get(type(entry.layer), [])
         if found:
             recorded[entry.name] = found.pop(0)
     return recorded
@@ -158,8 +155,8 @@ def _calls(inside: list):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             result = func(*args, **(kwargs or {}))
             name = getattr(func, "__name__", "").strip("_")
-            if inside[0] == 0 and name in CALLED:
-                self.setdefault(CALLED[name], []).append(tuple(result.shape))
+            if inside[0] == 0 and name in FUNCTIONS:  # by the layer standing for it
+                self.setdefault(FUNCTIONS[name], []).append(tuple(result.shape))
             return result
     return Calls()
 
