@@ -4,49 +4,22 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
 
 from symparam.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt_family
+from torch_models import GPT
 from torch_reference import macs_per_example
 
 SPEC = Path(__file__).parent.parent / "docs" / "examples" / "gpt.yaml"
 
 
-class Block(nn.Module):
-    def __init__(self, width, heads):
-        super().__init__()
-        self.ln_1, self.ln_2 = nn.LayerNorm(width), nn.LayerNorm(width)
-        self.attn = nn.MultiheadAttention(width, heads, batch_first=True)
-        self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(),
-                                 nn.Linear(4 * width, width))
-
-    def forward(self, x):
-        a = self.ln_1(x)
-        x = x + self.attn(a, a, a, need_weights=False)[0]
-        return x + self.mlp(self.ln_2(x))
-
-
-class GPT(nn.Module):
-    """GPT-2's architecture from nn modules, the LM head tied to the token embedding."""
-
-    def __init__(self, d, L, h, n):  # noqa: N803 - the papers' names
-        super().__init__()
-        self.wte, self.wpe = nn.Embedding(VOCABULARY, d), nn.Embedding(n, d)
-        self.blocks = nn.ModuleList(Block(d, h) for _ in range(L))
-        self.ln_f = nn.LayerNorm(d)
-        self.head = nn.Linear(d, VOCABULARY, bias=False)
-        self.head.weight = self.wte.weight
-
-    def forward(self, tokens):
-        x = self.wte(tokens) + self.wpe(torch.arange(tokens.shape[1]))
-        for block in self.blocks:
-            x = block(x)
-        return self.head(self.ln_f(x))
+def gpt(d, L, h, n):  # noqa: N803 - the papers' names
+    """The PyTorch GPT of a configuration, with GPT-2's vocabulary and ``n`` positions."""
+    return GPT(vocab=VOCABULARY, positions=n, d=d, layers=L, heads=h)
 
 
 def torch_count(config) -> int:
     with torch.device("meta"):  # shapes only: no memory for the weights
-        model = GPT(**config)
+        model = gpt(**config)
     return sum(p.numel() for p in model.parameters())  # tied weights are yielded once
 
 
@@ -79,7 +52,7 @@ def test_gpt_macs_match_pytorch_counter_with_the_tied_head():
     summary, _, _ = gpt_family(SPEC)
     tokens = torch.randint(0, VOCABULARY, (2, config["n"]))
     assert summary.subs(V=VOCABULARY, **config).macs == \
-        macs_per_example(GPT(**config), [tokens], 2)
+        macs_per_example(gpt(**config), [tokens], 2)
 
 
 @pytest.mark.parametrize("name", sorted(GPT_CONFIGS))
