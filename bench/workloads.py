@@ -21,7 +21,7 @@ KERAS_MODELS = {  # bench/make_configs.py writes the first two; docs/examples/ma
     "video QA": ROOT / "docs" / "examples" / "video_qa.keras",
 }
 GPT_SPEC = ROOT / "docs" / "examples" / "gpt.yaml"
-#: the published configurations, as in ``symparam.family`` (checked by tests/test_bench_smoke.py)
+#: the published configurations, as in ``symparam.analysis.family`` (checked by tests/test_bench_smoke.py)
 GPT_SIZES = {
     "GPT-2 small": dict(V=50257, n=1024, d=768, L=12, h=12),
     "GPT-2 XL": dict(V=50257, n=1024, d=1600, L=48, h=25),
@@ -53,7 +53,7 @@ def peak_mb() -> float:
 # -- symparam ---------------------------------------------------------------------------------
 def fresh_derivations() -> None:
     """Forget every cached derivation, so that the next answer derives from scratch."""
-    from symparam.engine import DERIVATIONS
+    from symparam.engine.cache import DERIVATIONS
     DERIVATIONS.entries.clear()
 
 

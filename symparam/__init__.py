@@ -5,21 +5,31 @@
 >>> u, d = S.dims("u d")
 >>> LSTM(units=u).derive((None, 25, d)).params
 4*u*(d + u + 1)
+
+This module only re-exports the public API; the package is layered bottom-up as ``core``,
+``engine``, ``layers``/``torch`` (the two catalogues), ``models``, ``importers``, ``analysis``
+and ``report`` (see ``docs/architecture.md``).
 """
 
-from symparam.compare import Comparison, compare
-from symparam.dims import dim, dims, parse
-from symparam.engine import Derivation, Layer, Param, Weight
-from symparam.errors import SymparamError
-from symparam.graph import Tensor
-from symparam.importers.keras import from_keras
-from symparam.importers.torch import from_torch
-from symparam.model import Input, Model, Row, Sequential, Summary
-from symparam.reconcile import Reconciliation, reconcile
-from symparam.spec import Spec, load_spec
+from symparam.analysis.compare import Comparison, compare
+from symparam.analysis.query import (crossover, leading_term, sensitivity, shares,
+                                     solve_budget, sweep)
+from symparam.analysis.reconcile import reconcile
+from symparam.core.dims import dim, dims, parse
+from symparam.core.errors import SymparamError
+from symparam.engine.derivation import Derivation
+from symparam.engine.graph import Tensor
+from symparam.engine.layer import Layer
+from symparam.engine.weights import Buffer, Param, Weight
+from symparam.importers.keras.config import from_keras
+from symparam.importers.reconciliation import Reconciliation
+from symparam.importers.spec import Spec, load_spec
+from symparam.importers.torch.walk import from_torch
+from symparam.models import Input, Model, Row, Sequential, Summary
 
 __all__ = [
-    "Comparison", "Derivation", "Input", "Layer", "Model", "Param", "Reconciliation", "Row",
-    "Sequential", "Spec", "Summary", "SymparamError", "Tensor", "Weight", "compare", "dim",
-    "dims", "from_keras", "from_torch", "load_spec", "parse", "reconcile",
+    "Buffer", "Comparison", "Derivation", "Input", "Layer", "Model", "Param", "Reconciliation",
+    "Row", "Sequential", "Spec", "Summary", "SymparamError", "Tensor", "Weight", "compare",
+    "crossover", "dim", "dims", "from_keras", "from_torch", "leading_term", "load_spec", "parse",
+    "reconcile", "sensitivity", "shares", "solve_budget", "sweep",
 ]

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symparam.args import size
-from symparam.dims import check_name
-from symparam.errors import SymparamError
-from symparam.render import Format, render
+from symparam.core.args import size
+from symparam.core.dims import check_name
+from symparam.core.errors import SymparamError
+from symparam.report.render import Format, render
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _layer(options) -> str:
     from symparam.layers import layer_class
-    from symparam.spec import construct
+    from symparam.importers.spec import construct
     cls = layer_class(options.class_name)
     arguments = dict(_assignment(text) for text in options.arguments)
     layer = construct(cls, arguments, "layer")
@@ -109,7 +109,7 @@ def _layer(options) -> str:
 def _spec_summary(options, free=()):
     """A spec's summary and its dimension values (defaults, then ``--set``), leaving the
     dimensions named in ``free`` unset."""
-    from symparam.spec import load_spec
+    from symparam.importers.spec import load_spec
     spec = load_spec(options.spec)
     summary = spec.model.summary()
     present = summary.free_symbols
@@ -125,7 +125,7 @@ def _model(options) -> str:
 
 
 def _solve(options) -> str:
-    from symparam.query import solve_budget
+    from symparam.analysis.query import solve_budget
     summary, values = _spec_summary(options, free={options.for_})
     expr = summary.total if options.of == "params" else summary.macs
     if expr is None:
@@ -135,7 +135,7 @@ def _solve(options) -> str:
 
 
 def _sweep(options) -> str:
-    from symparam.query import parse_grid, sweep, sweep_table
+    from symparam.analysis.query import parse_grid, sweep, sweep_table
     grid = dict(parse_grid(text) for text in options.grid)
     summary, values = _spec_summary(options, free=set(grid))
     exprs = {"params": summary.total}
@@ -143,35 +143,35 @@ def _sweep(options) -> str:
         exprs["macs"] = summary.macs
     result = sweep(exprs, grid, values=values)
     if options.plot:
-        from symparam.plot import plot_sweep
+        from symparam.report.plot import plot_sweep
         plot_sweep(result, next(iter(grid)), options.plot)
     return sweep_table(result, options.format)
 
 
 def _keras(options) -> tuple[str, int]:
-    from symparam.importers.keras import read_keras
+    from symparam.importers.keras.config import read_keras
     model, found = read_keras(options.source, symbolic=options.symbolic or ())
     summary = model.summary()
     values = {**found, **_values(options.set, summary.free_symbols)}
     if not options.reconcile:
         return render(summary, options.format, values=values,
                       standalone=options.standalone), 0
-    from symparam.importers.keras_live import load_keras_model
-    from symparam.reconcile import reconcile
+    from symparam.importers.keras.live import load_keras_model
+    from symparam.analysis.reconcile import reconcile
     print("symparam: building the model in Keras (safe_mode=True) to compare", file=sys.stderr)
     report = reconcile(load_keras_model(options.source), symbolic=options.symbolic or ())
     return render(report, options.format, standalone=options.standalone), 0 if report.ok else 1
 
 
 def _compare(options) -> str:
-    from symparam.compare import compare
+    from symparam.analysis.compare import compare
     report = compare(options.spec)
     values = {**report.dims, **_values(options.set, report.free_symbols)}
     return render(report, options.format, values=values, standalone=options.standalone)
 
 
 def _table(options) -> str:
-    from symparam.catalogue import formulas_table
+    from symparam.report.catalogue import formulas_table
     return formulas_table(options.names).render(options.format, standalone=options.standalone)
 
 

@@ -21,7 +21,7 @@ VGG16_PARAMS = 138_357_544  # keras.applications.VGG16(weights=None).count_param
 
 
 def test_gpt_sizes_are_the_published_configurations():
-    from symparam.family import GPT_CONFIGS, VOCABULARY
+    from symparam.analysis.family import GPT_CONFIGS, VOCABULARY
     sys.path.insert(0, str(BENCH))
     try:
         import workloads
@@ -55,7 +55,7 @@ def test_renaming_and_substituting_never_decide_equations_again(monkeypatch):
     from sympy.core import relational
 
     import symparam as S
-    from symparam.engine import tagged
+    from symparam.engine.weights import tagged
     from symparam.layers import LSTM, Dense, LayerNormalization, Repeated
 
     u, d, n, L = S.dims("u d n L")

@@ -23,7 +23,7 @@ from keras_reference import (Dim, build, check_spec, derivation_facts, dim_value
 from symparam.layers import (GRU, LSTM, RNN, AdditiveAttention, Attention, Bidirectional,
                              ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, Dense, GRUCell, LSTMCell,
                              MultiHeadAttention, SimpleRNN, SimpleRNNCell, StackedRNNCells)
-from symparam.printing import text
+from symparam.report.printers import text
 
 # Sizes shared by the cases; the symbolic route names them.
 u, e, d, T, S_ = Dim("u", 8), Dim("e", 5), Dim("d", 3), Dim("T", 5), Dim("S", 7)

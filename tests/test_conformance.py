@@ -3,9 +3,9 @@
 import sympy
 import pytest
 
-from symparam.examples import EXAMPLES, NUMERIC, WRAPPED, example
+from symparam.layers.samples import EXAMPLES, NUMERIC, WRAPPED, example
 from symparam.layers import LAYERS
-from symparam.printing import text
+from symparam.report.printers import text
 
 
 def test_every_registered_layer_has_an_example():

@@ -17,7 +17,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import symparam as S
-from symparam.cost import FlopConvention
+from symparam.engine.cost import FlopConvention
 from symparam.layers import (GRU, LSTM, Conv1D, Conv2D, Conv2DTranspose, Dense, Embedding,
                              MultiHeadAttention, SimpleRNN)
 from torch_models import Block

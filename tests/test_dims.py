@@ -4,7 +4,7 @@ import sympy
 import pytest
 
 import symparam as S
-from symparam.dims import parse
+from symparam.core.dims import parse
 
 u, d, n = S.dims("u d n")
 

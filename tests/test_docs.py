@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from symparam import docsgen
+from symparam.report import docsgen
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +14,7 @@ def test_committed_docs_are_up_to_date():
 
 
 def test_generation_covers_the_catalogue_and_every_seed_case():
-    from symparam.catalogue import formulas_table
+    from symparam.report.catalogue import formulas_table
     files = docsgen.generate(ROOT)
     names = {path.relative_to(ROOT).as_posix() for path in files}
     assert names == {"docs/layers.md", "docs/queries.md"} | {

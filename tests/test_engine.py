@@ -4,7 +4,8 @@ import sympy
 import pytest
 
 import symparam as S
-from symparam.engine import DERIVATIONS, Buffer
+from symparam.engine.cache import DERIVATIONS
+from symparam.engine.weights import Buffer
 from symparam.layers import LSTM, Dense, TimeDistributed
 
 u, d = S.dims("u d")

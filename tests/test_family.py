@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from symparam.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt_family
+from symparam.analysis.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt_family
 from torch_models import GPT
 from torch_reference import macs_per_example
 

@@ -269,7 +269,7 @@ def test_cli_reconcile_exits_1_when_a_row_disagrees(saved, capsys, monkeypatch):
                                               equations[-1].lhs.shape[0], 1) * extra)]
 
     monkeypatch.setattr(Dense, "equations", perturbed)
-    from symparam.engine import DERIVATIONS
+    from symparam.engine.cache import DERIVATIONS
     monkeypatch.setattr(DERIVATIONS, "entries", type(DERIVATIONS.entries)())
     assert main(["keras", str(folder / "model.keras"), "--reconcile"]) == 1
     assert "MISMATCH" in capsys.readouterr().out
@@ -287,7 +287,7 @@ def test_cli_bad_file_exits_2(tmp_path, capsys):
 def test_guide_models_in_docs_reconcile_with_keras(name, capsys):
     """The seed's step 3: the saved guide model, read by symparam, built by Keras, compared;
     the committed page docs/examples/<name>_keras.md is exactly what this run gives."""
-    from symparam import docsgen
+    from symparam.report import docsgen
     page = docsgen.keras_page(name)
     assert "Verdict: every row and total agrees" in page and "MISMATCH" not in page
     committed = (EXAMPLES / f"{name}_keras.md").read_text(encoding="utf-8")

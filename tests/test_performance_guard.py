@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 import symparam as S
-from symparam.engine import DERIVATIONS
+from symparam.engine.cache import DERIVATIONS
 from symparam.layers import Dense, Dropout
 
 EXPENSIVE = ("expand", "simplify", "factor", "nsimplify", "together", "cancel")
@@ -55,7 +55,7 @@ def test_identical_configurations_are_reused():
 
 def test_cache_is_bounded(monkeypatch):
     small = type(DERIVATIONS)(capacity=8)
-    monkeypatch.setattr("symparam.engine.DERIVATIONS", small)
+    monkeypatch.setattr("symparam.engine.cache.DERIVATIONS", small)
     for units in range(1, 30):
         Dense(units).derive((None, 2))
     assert len(small.entries) == 8 and small.misses == 29

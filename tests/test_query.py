@@ -6,7 +6,7 @@ import sympy
 
 import symparam as S
 from symparam.layers import GRU, LSTM, Dense
-from symparam.query import (crossover, leading_term, parse_budget, sensitivity, shares,
+from symparam.analysis.query import (crossover, leading_term, parse_budget, sensitivity, shares,
                             solve_budget, sweep)
 
 u, d, L, V = S.dims("u d L V")

@@ -20,13 +20,13 @@ import pytest
 import sympy
 
 import symparam as S
-from symparam.compare import compare
-from symparam.catalogue import formulas_table
+from symparam.analysis.compare import compare
+from symparam.report.catalogue import formulas_table
 from symparam.layers import LAYERS, LSTM, Dense
-from symparam.examples import example
-from symparam.reconcile import ReconciledRow, Reconciliation
-from symparam.render import Format, render
-from symparam.spec import load_spec
+from symparam.layers.samples import example
+from symparam.importers.reconciliation import ReconciledRow, Reconciliation
+from symparam.report.render import Format, render
+from symparam.importers.spec import load_spec
 
 u, d = S.dims("u d")
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,7 +156,7 @@ def test_gru_writes_one_minus_z():
 
 
 def test_names_outside_the_grammar_print_verbatim_in_latex():
-    from symparam.printing import latex
+    from symparam.report.printers import latex
     out = latex(sympy.MatrixSymbol("a\\input{/etc/passwd}", 2, 1))
     assert "\\input" not in out and out.startswith(r"\text{\texttt{")
 
@@ -345,7 +345,7 @@ def test_pytorch_modules_and_functions_compile_in_latex():
     """Every PyTorch-convention module's derivation (buffers included) and the function rows
     of ``from_torch`` compile; BatchNorm's running statistics are listed as buffers."""
     from symparam.torch import TORCH
-    from symparam.torch.examples import example as torch_example
+    from symparam.torch.samples import example as torch_example
     from symparam.torch.functional import MatMul, ScaledDotProductAttention
     L_, E_ = S.dims("L E")
     parts = [render(torch_example(name)[0].derive(torch_example(name)[1]), "latex")
@@ -451,9 +451,9 @@ def test_wheel_renders_every_format_outside_the_checkout(tmp_path):
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed",
                     str(wheel)], check=True, timeout=300)
     script = (
-        "import symparam, symparam.render as R\n"
+        "import symparam, symparam.report.render as R\n"
         "from symparam.layers import LSTM\n"
-        "from symparam.catalogue import formulas_table\n"
+        "from symparam.report.catalogue import formulas_table\n"
         f"assert {str(ROOT)!r} not in symparam.__file__, symparam.__file__\n"
         "assert (R.PACKAGE_TEMPLATES / 'latex' / 'document.j2').is_file()\n"
         "assert not R.CHECKOUT_TEMPLATES.is_dir()\n"

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 import symparam as S
-from symparam.spec import load_spec
+from symparam.importers.spec import load_spec
 
 EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 u, d, n, V = S.dims("u d n V")

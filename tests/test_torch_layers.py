@@ -21,9 +21,9 @@ from torch import nn as tnn
 
 import symparam as S
 from layer_specs import Dim, Spec, build, dim_values, resolve, spec
-from symparam.printing import text
+from symparam.report.printers import text
 from symparam.torch import TORCH, buffers, nn as snn
-from symparam.torch.examples import NUMERIC, TORCH_EXAMPLES, example
+from symparam.torch.samples import NUMERIC, TORCH_EXAMPLES, example
 from torch_reference import macs_per_example
 
 BATCHES = (2, 3)

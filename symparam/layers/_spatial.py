@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from symparam import args
-from symparam.engine import UNKNOWN
-from symparam.errors import SymparamError
-from symparam.shapes import format_shape
+from symparam.core import args
+from symparam.engine.weights import UNKNOWN
+from symparam.core.errors import SymparamError
+from symparam.core.shapes import format_shape
 
 DATA_FORMATS = ("channels_last", "channels_first")
 

@@ -10,13 +10,13 @@ import math
 
 from sympy import Float, HadamardProduct, Piecewise, exp
 
-from symparam import args
-from symparam.dims import dim
-from symparam.errors import SymparamError, shorten
-from symparam.layers._math import Eq, activate, vector
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.core.errors import SymparamError, shorten
+from symparam.engine.equations import Eq, activate, vector
 from symparam.layers.core import Elementwise, curve
 from symparam.layers.registry import register
-from symparam.shapes import format_shape, product
+from symparam.core.shapes import format_shape, product
 
 
 class Curve(Elementwise):

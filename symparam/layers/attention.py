@@ -13,13 +13,13 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, Integer, MatrixExpr, OneMatrix
 
-from symparam import args
-from symparam.cost import Cost, equations_cost
-from symparam.engine import Layer
-from symparam.errors import SymparamError, shorten
-from symparam.layers._math import Eq, activate, affine, vector
+from symparam.core import args
+from symparam.engine.cost import Cost, equations_cost
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError, shorten
+from symparam.engine.equations import Eq, activate, affine, vector
 from symparam.layers.registry import register
-from symparam.shapes import format_shape, is_shape_list, product, same_dims
+from symparam.core.shapes import format_shape, is_shape_list, product, same_dims
 
 #: Keras call options that never change a count or a shape
 CALL_OPTIONS = frozenset({"mask", "query_mask", "value_mask", "key_mask", "attention_mask",
@@ -148,7 +148,7 @@ class MultiHeadAttention(Layer):
         width = sympy.Mul(*self.output_dims) if self.output_dims else query.shape[0]
         return equations + [self._project("y", "O", width, equations[-1].lhs)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         query = attention_inputs(self, input_shape)[0]
         return (*query[:-1], *self.output_dims) if self.output_dims else query
 
@@ -200,7 +200,7 @@ class ScoredAttention(Layer):
         e = Eq(vector("e", 1), self.score(query, xs[-1]))
         return [e, Eq(vector("y", value.shape[0]), Attend(value.shape[0], e.lhs, value))]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         query, value, _ = attention_inputs(self, input_shape)
         return (*query[:-1], value[-1])
 

@@ -6,7 +6,7 @@ A transposed convolution is the same filter bank applied to the input with ``s -
 inserted between positions (Dumoulin and Visin 2016, "A guide to convolution arithmetic");
 a depthwise convolution gives each input channel its own ``depth_multiplier`` filters
 (Chollet 2017, "Xception"), and a separable one follows it with a 1x1 convolution.
-Output lengths follow ``symparam.shapes.conv_length`` and ``transpose_length``.
+Output lengths follow ``symparam.core.shapes.conv_length`` and ``transpose_length``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
-from symparam import args
-from symparam.engine import Layer
-from symparam.errors import SymparamError
-from symparam.layers import _spatial
-from symparam.layers._math import Eq, activate, activation_name, affine, vector
+from symparam.core import args
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError
+import symparam.layers._spatial as _spatial
+from symparam.engine.equations import Eq, activate, activation_name, affine, vector
 from symparam.layers.registry import register
-from symparam.shapes import conv_length, product, transpose_length
+from symparam.core.shapes import conv_length, product, transpose_length
 
 
 class Sliding(Layer):
@@ -62,7 +62,7 @@ class Sliding(Layer):
                            padding=self.padding, dilation=self.dilation_rate[axis],
                            owner=args.where(self))
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         batch, spatial, c = _spatial.split_spatial(self, input_shape, self.rank,
                                                    self.data_format)
         lengths = [self.length(n, axis) for axis, n in enumerate(spatial)]

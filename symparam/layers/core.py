@@ -9,14 +9,15 @@ import sympy
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from symparam import args
-from symparam.dims import dim
-from symparam.cost import OneHot
-from symparam.engine import Derivation, Layer
-from symparam.errors import SymparamError
-from symparam.graph import Node, Tensor
-from symparam.layers._math import Eq, activate, activation_name, affine, vector
-from symparam.layers.registry import REFUSED, register
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.engine.cost import OneHot
+from symparam.engine.derivation import Derivation
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError
+from symparam.engine.graph import Node, Tensor
+from symparam.engine.equations import Eq, activate, activation_name, affine, vector
+from symparam.layers.registry import KERAS, register
 
 
 @register
@@ -35,7 +36,7 @@ class InputLayer(Layer):
         items = args._as_items(shape) if shape is not None else []
         if shape is None or len(items) > 15:
             raise args.SymparamError(f"{owner}: shape must list up to 15 sizes, got {shape!r}")
-        from symparam.shapes import normalize_shape
+        from symparam.core.shapes import normalize_shape
         self.shape = normalize_shape([None, *items], owner=owner, field="shape")
         self.dtype = dtype if isinstance(dtype, str) and len(dtype) < 32 else "float32"
 
@@ -105,7 +106,7 @@ class Embedding(Layer):
                 self.weight("A", self.lora_rank, self.input_dim)
         return [Eq(vector("y", self.output_dim), table * x)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)
 
 
@@ -148,7 +149,7 @@ class Elementwise(Layer):
         known = len(input_shape) > 1 and input_shape[-1] is not None
         return input_shape[-1] if known else dim("d")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return input_shape
 
 
@@ -191,4 +192,4 @@ class Lambda(Layer):
         name = kwargs.get("name")
         label = f"Lambda {name!r}" if isinstance(name, str) and 0 < len(name) <= 200 \
             else "Lambda"
-        raise SymparamError(f"{label}: {REFUSED['Lambda']}")
+        KERAS.refuse("Lambda", label)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardPower, Integer, Rational
 
-from symparam import args
-from symparam.engine import Layer
-from symparam.dims import dim
-from symparam.errors import SymparamError, shorten
-from symparam.layers._math import Eq, stack, vector
+from symparam.core import args
+from symparam.engine.layer import Layer
+from symparam.core.dims import dim
+from symparam.core.errors import SymparamError, shorten
+from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.core import curve
 from symparam.layers.registry import register
-from symparam.shapes import format_shape, is_shape_list, same_dims
+from symparam.core.shapes import format_shape, is_shape_list, same_dims
 
 
 class Merge(Layer):
@@ -24,7 +24,7 @@ class Merge(Layer):
                                 f"got {format_shape(input_shape)}")
         return input_shape
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         shapes = self._inputs(input_shape)
         result = list(shapes[0][1:])
         for shape in shapes[1:]:
@@ -50,7 +50,7 @@ class Merge(Layer):
         return merged
 
     def features(self, input_shape):
-        width = self._last_axis(self.output_shape(input_shape))
+        width = self._last_axis(self.compute_output_shape(input_shape))
         return [width] * len(input_shape)
 
     def equations(self, xs):
@@ -70,7 +70,7 @@ class Concatenate(Layer):
         super().__init__(**kwargs)
         self.axis = self.as_axis("axis", axis)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         if not is_shape_list(input_shape) or len(input_shape) < 2:
             raise SymparamError(f"{args.where(self)}: expects a list of at least 2 inputs")
         rank = len(input_shape[0])
@@ -93,7 +93,7 @@ class Concatenate(Layer):
         return tuple(result)
 
     def features(self, input_shape):
-        self.output_shape(input_shape)
+        self.compute_output_shape(input_shape)
         return [self._last_axis(shape) for shape in input_shape]
 
     def equations(self, xs):
@@ -207,7 +207,7 @@ class Dot(Layer):
             xs = [x * HadamardPower(x.T * x, Rational(-1, 2)) for x in xs]
         return [Eq(vector("y", 1), xs[0].T * xs[1])]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         a, b = self._contracted(input_shape)
         first, second = list(input_shape[0]), list(input_shape[1])
         del first[a], second[b], second[0]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from sympy import HadamardProduct, HadamardPower, Lambda, OneMatrix, Symbol, ZeroMatrix, sqrt
 
-from symparam import args
-from symparam.dims import dim
-from symparam.engine import Layer
-from symparam.errors import SymparamError
-from symparam.layers._math import Eq, stack, vector
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError
+from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.registry import register
-from symparam.shapes import format_shape, product
+from symparam.core.shapes import format_shape, product
 
 EPSILON = Symbol("epsilon")
 _T = Symbol("t")
@@ -83,7 +83,7 @@ class Normalizing(Layer):
     def features(self, input_shape):
         return product(axis_sizes(self, input_shape, self.axes))
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return input_shape
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sympy import Function, Integer
 
-from symparam import args
-from symparam.engine import Layer
-from symparam.errors import SymparamError
-from symparam.layers import _spatial
-from symparam.layers._math import Eq, vector
+from symparam.core import args
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError
+import symparam.layers._spatial as _spatial
+from symparam.engine.equations import Eq, vector
 from symparam.layers.registry import register
-from symparam.shapes import conv_length
+from symparam.core.shapes import conv_length
 
 
 class Pooling(Layer):
@@ -40,7 +40,7 @@ class Pooling(Layer):
         window = vector("p", x.shape[0])
         return [Eq(vector("y", x.shape[0]), window.applyfunc(Function(f"{self.reduce}_window")))]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         batch, spatial, c = _spatial.split_spatial(self, input_shape, self.rank,
                                                    self.data_format)
         lengths = [conv_length(n, k, stride=s, padding=self.padding, owner=args.where(self))
@@ -83,7 +83,7 @@ class GlobalPooling(Layer):
         over_positions = Function(f"global_{self.reduce}")
         return [Eq(vector("y", x.shape[0]), x.applyfunc(over_positions))]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         batch, _, c = _spatial.split_spatial(self, input_shape, self.rank, self.data_format)
         if not self.keepdims:
             return (batch, c)

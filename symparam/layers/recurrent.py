@@ -13,13 +13,13 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
-from symparam import args
-from symparam.engine import Layer
-from symparam.errors import SymparamError, shorten
-from symparam.layers import _spatial
-from symparam.layers._math import Eq, activate, activation_name, affine, stack, vector
+from symparam.core import args
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError, shorten
+import symparam.layers._spatial as _spatial
+from symparam.engine.equations import Eq, activate, activation_name, affine, stack, vector
 from symparam.layers.registry import register
-from symparam.shapes import conv_length, format_shape
+from symparam.core.shapes import conv_length, format_shape
 
 
 class RecurrentCell(Layer):
@@ -178,7 +178,7 @@ class ConvLSTMCell(LSTMCell):
         return stack(vector("p^h_{t-1}", window * self.filters),
                      vector("p^x_t", window * x.shape[0]))
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         batch, spatial, _ = _spatial.split_spatial(self, input_shape, self.rank,
                                                    self.data_format)
         lengths = [conv_length(n, k, stride=s, padding=self.padding, dilation=r,
@@ -229,7 +229,7 @@ class StackedRNNCells(RecurrentCell):
             previous = steps[-1].lhs
         return equations
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return self._chain(input_shape)[-1][2].output_shape
 
     def state_shapes(self, step_shape) -> list:
@@ -286,7 +286,7 @@ class RNN(Layer):
         steps = input_shape[1]
         return None if steps is None or step.cost is None else step.cost.times(steps)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         step, cell = self._step(input_shape)
         batch, rest = input_shape[0], cell.output_shape[1:]
         output = (batch, input_shape[1], *rest) if self.return_sequences else (batch, *rest)
@@ -346,7 +346,7 @@ class ConvLSTM(RNN):
     """``RNN`` around a ``ConvLSTMCell`` of ``rank`` spatial axes (Keras ``ConvLSTM``).
 
     Input ``(None, T, *spatial, channels)`` (or channels first); the output's spatial sizes are
-    those of the input convolution (``symparam.shapes.conv_length``), its channels ``filters``.
+    those of the input convolution (``symparam.core.shapes.conv_length``), its channels ``filters``.
     """
 
     rank = 2

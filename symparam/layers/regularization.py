@@ -6,9 +6,9 @@ import math
 
 from sympy import Function, HadamardProduct, MatrixSymbol, OneMatrix, Symbol
 
-from symparam.engine import Layer
-from symparam.layers import _spatial
-from symparam.layers._math import Eq, vector
+from symparam.engine.layer import Layer
+import symparam.layers._spatial as _spatial
+from symparam.engine.equations import Eq, vector
 from symparam.layers.core import Elementwise
 from symparam.layers.registry import register
 
@@ -42,7 +42,7 @@ class SpatialDropout(Layer):
         mask = MatrixSymbol("m", x.shape[0], 1)
         return [Eq(vector("y", x.shape[0]), HadamardProduct(mask, x))]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return input_shape
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from sympy import MatrixSymbol
 
-from symparam import args
-from symparam.dims import dim
-from symparam.engine import Layer
-from symparam.errors import SymparamError, shorten
-from symparam.layers import _spatial
-from symparam.layers._math import Eq, vector
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError, shorten
+import symparam.layers._spatial as _spatial
+from symparam.engine.equations import Eq, vector
 from symparam.layers.registry import register
-from symparam.shapes import format_shape, product, same_dims
+from symparam.core.shapes import format_shape, product, same_dims
 
 
 @register
@@ -37,7 +37,7 @@ class Flatten(Layer):
     def equations(self, x):
         return [Eq(vector("y", x.shape[0]), x)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         if len(input_shape) < 2:
             raise SymparamError(f"{args.where(self)}: cannot flatten {format_shape(input_shape)}")
         return (input_shape[0], product(input_shape[1:]))
@@ -75,7 +75,7 @@ class Reshape(Layer):
     def equations(self, x):
         return [Eq(vector("y", x.shape[0]), x)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         sizes = product(input_shape[1:])
         known = product([t for t in self.target_shape if t != -1])
         if sizes is None or -1 not in self.target_shape:
@@ -104,7 +104,7 @@ class Rearrangement(Layer):
 
     def equations_for(self, input_shape):
         x = vector("x", _flat(self.grid(input_shape), "n"))
-        y = vector("y", _flat(self.grid(self.output_shape(input_shape)), "m"))
+        y = vector("y", _flat(self.grid(self.compute_output_shape(input_shape)), "m"))
         return [Eq(y, MatrixSymbol(self.matrix, y.shape[0], x.shape[0]) * x)]
 
     def expect_rank(self, input_shape, rank: int):
@@ -127,7 +127,7 @@ class Permute(Rearrangement):
             raise SymparamError(f"{args.where(self)}: dims must be a permutation of 1..n, got "
                                 f"{shorten(dims)}")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.expect_rank(input_shape, len(self.dims) + 1)
         return (input_shape[0], *(input_shape[axis] for axis in self.dims))
 
@@ -143,7 +143,7 @@ class RepeatVector(Rearrangement):
         super().__init__(**kwargs)
         self.n = self.as_size("n", n)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.expect_rank(input_shape, 2)
         return (input_shape[0], self.n, input_shape[1])
 
@@ -160,7 +160,7 @@ class SpatialRearrangement(Rearrangement):
     def length(self, axis: int, size):
         raise NotImplementedError
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         batch, spatial, c = _spatial.split_spatial(self, input_shape, self.rank,
                                                    self.data_format)
         lengths = [None if n is None else self.length(i, n) for i, n in enumerate(spatial)]

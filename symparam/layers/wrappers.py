@@ -6,13 +6,14 @@ from dataclasses import replace
 
 from sympy import HadamardProduct, MatAdd, MatrixSymbol, Rational
 
-from symparam import args
-from symparam.cost import equations_cost
-from symparam.engine import Layer, Param, replaced, tagged
-from symparam.errors import SymparamError, shorten
-from symparam.layers._math import Eq, stack, vector
+from symparam.core import args
+from symparam.engine.cost import equations_cost
+from symparam.engine.layer import Layer
+from symparam.engine.weights import Param, replaced, tagged
+from symparam.core.errors import SymparamError, shorten
+from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.registry import register
-from symparam.shapes import format_shape
+from symparam.core.shapes import format_shape
 
 
 def _inner(owner: Layer, layer, field: str = "layer") -> Layer:
@@ -74,7 +75,7 @@ class Bidirectional(Layer):
         merge = equations_cost(equations[-1:])
         return None if positions is None else parts + merge.times(positions)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         forward, _ = self._directions(input_shape)
         shapes = forward.output_shape if isinstance(forward.output_shape, list) \
             else [forward.output_shape]
@@ -109,7 +110,7 @@ class TimeDistributed(Layer):
         steps = input_shape[1]
         return None if steps is None or inner.cost is None else inner.cost.times(steps)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         inner = self._inner_derivation(input_shape).output_shape
         spread = lambda shape: (input_shape[0], input_shape[1], *shape[1:])  # noqa: E731
         return [spread(s) for s in inner] if isinstance(inner, list) else spread(inner)
@@ -146,7 +147,7 @@ class Repeated(Layer):
             self.declare(replace(weight, copies=weight.copies * self.times))
         return equations
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return self._block(input_shape).output_shape
 
     def cost(self, input_shape, output_shape, equations):
@@ -186,7 +187,7 @@ class Rewired(Layer):
     def rewire(self, equations, weights) -> list:
         raise NotImplementedError
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return self.layer.derive(input_shape).output_shape
 
     def cost(self, input_shape, output_shape, equations):

@@ -12,10 +12,10 @@ the equations, checked like weights but not parameters, so a derivation's ``para
 PyTorch's ``sum(p.numel() for p in module.parameters())`` and ``Derivation.buffer_size``
 (``buffers(derivation)``) is ``sum(b.numel() for b in module.buffers())``.
 
-Nothing here imports PyTorch; ``symparam.importers.torch`` reads live ``nn.Module`` trees.
+Nothing here imports PyTorch; ``symparam.importers.torch.walk`` reads live ``nn.Module`` trees.
 """
 
-from symparam.engine import Buffer
+from symparam.engine.weights import Buffer
 from symparam.torch._base import TORCH, buffer_shapes, buffers
 
 __all__ = ["TORCH", "Buffer", "buffer_shapes", "buffers"]

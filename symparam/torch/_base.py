@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import sympy
 
-from symparam import args
-from symparam.cost import equations_cost, total
-from symparam.engine import Derivation, Layer, replaced, tagged
-from symparam.errors import SymparamError
-from symparam.layers._math import Eq, vector
+from symparam.core import args
+from symparam.engine.cost import equations_cost, total
+from symparam.engine.derivation import Derivation
+from symparam.engine.layer import Layer
+from symparam.engine.weights import replaced, tagged
+from symparam.core.errors import SymparamError
+from symparam.engine.equations import Eq, vector
 from symparam.layers.registry import Registry
 
 #: PyTorch-convention layers by their ``torch.nn`` class name (``LSTM`` here is ``nn.LSTM``)

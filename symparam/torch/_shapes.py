@@ -3,10 +3,10 @@
 The rules are the ones printed in the ``torch.nn`` documentation, kept exact and symbolic:
 
 * ``Conv``: ``floor((L + 2p - d*(k-1) - 1)/s) + 1``, which is Keras's ``valid`` rule
-  (``symparam.shapes.conv_length``) on the input padded by ``p`` on both sides; ``'same'``
+  (``symparam.core.shapes.conv_length``) on the input padded by ``p`` on both sides; ``'same'``
   keeps ``L`` (stride 1 only) and ``'valid'`` is ``p = 0``;
 * ``ConvTranspose``: ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``, Keras's explicit
-  ``output_padding`` rule (``symparam.shapes.transpose_length``) less ``2p``;
+  ``output_padding`` rule (``symparam.core.shapes.transpose_length``) less ``2p``;
 * pooling with ``ceil_mode=True``: ``ceil`` in place of ``floor``, then one window less when
   the last one would start beyond the input and its left padding
   (``pooling_output_shape`` in ATen), a ``Piecewise`` while ``L`` is a symbol.
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import sympy
 
-from symparam import args
-from symparam.errors import SymparamError
-from symparam.shapes import conv_length, format_shape, transpose_length
+from symparam.core import args
+from symparam.core.errors import SymparamError
+from symparam.core.shapes import conv_length, format_shape, transpose_length
 
 
 def paddings(layer, value, rank: int, *, strings=("same", "valid")):

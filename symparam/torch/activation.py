@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sympy import HadamardProduct
 
-from symparam.dims import dim
-from symparam.layers._math import Eq, activate, vector
+from symparam.core.dims import dim
+from symparam.engine.equations import Eq, activate, vector
 from symparam.layers.core import Elementwise
 from symparam.torch._base import TorchLayer, register, same_size
 from symparam.torch._shapes import positive_axis

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from sympy import MatrixSymbol, ZeroMatrix
 
-from symparam import args
-from symparam.dims import dim
-from symparam.engine import replaced
-from symparam.errors import SymparamError
-from symparam.layers._math import Eq
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.engine.weights import replaced
+from symparam.core.errors import SymparamError
+from symparam.engine.equations import Eq
 from symparam.layers.attention import Attend, heads_cost
 from symparam.layers.attention import MultiHeadAttention as KerasMultiHeadAttention
-from symparam.shapes import format_shape, is_shape_list, same_dims
+from symparam.core.shapes import format_shape, is_shape_list, same_dims
 from symparam.torch._base import Borrowed, example_size, register, same_size
 
 
@@ -106,7 +106,7 @@ class MultiheadAttention(Borrowed):
             raise SymparamError(f"{args.where(self)}: key {format_shape(key)} and value "
                                 f"{format_shape(value)} must agree but for the last axis")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.check_input(input_shape)
         query, key, _ = self._inputs(input_shape)
         output = (*query[:-1], self.embed_dim)

@@ -10,11 +10,11 @@ has the same size as ``W``.  Only the shape rules differ (``symparam.torch._shap
 
 from __future__ import annotations
 
-from symparam import args
-from symparam.dims import dim
-from symparam.errors import SymparamError
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.core.errors import SymparamError
 from symparam.layers.convolutional import Conv1D, Conv2D, Conv3D
-from symparam.torch import _shapes
+import symparam.torch._shapes as _shapes
 from symparam.torch._base import Borrowed, example_size, register, same_size
 
 KERAS_CONV = {1: Conv1D, 2: Conv2D, 3: Conv3D}
@@ -54,7 +54,7 @@ class Convolution(Borrowed):
         _shapes.check_rank(self, input_shape, (self.rank + 1, self.rank + 2))
         same_size(self, input_shape[-self.rank - 1], self.in_channels, "channel count")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.check_input(input_shape)
         lead, spatial = input_shape[:-self.rank - 1], input_shape[-self.rank:]
         lengths = [self.length(n, axis) for axis, n in enumerate(spatial)]

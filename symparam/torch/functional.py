@@ -13,10 +13,10 @@ from __future__ import annotations
 import sympy
 from sympy import MatrixSymbol
 
-from symparam import args
-from symparam.errors import SymparamError
-from symparam.layers._math import Eq, activate
-from symparam.shapes import format_shape, is_shape_list
+from symparam.core import args
+from symparam.core.errors import SymparamError
+from symparam.engine.equations import Eq, activate
+from symparam.core.shapes import format_shape, is_shape_list
 from symparam.torch._base import TorchLayer, example_size
 
 
@@ -68,7 +68,7 @@ class MatMul(Function):
         a, b = MatrixSymbol("A", m, k), MatrixSymbol("B", k, n)
         return [Eq(MatrixSymbol("Y", m, n), a * b)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         (m, _), (_, n) = self._matrices(input_shape)
         return (*self._lead(input_shape), m, n)
 
@@ -94,7 +94,7 @@ class ScaledDotProductAttention(Function):
                                                   evaluate=False) * q * k.T))
         return [scores, Eq(MatrixSymbol("Y", length, value_width), scores.lhs * v)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         (length, _), _, (_, value_width) = self._matrices(input_shape)
         return (*self._lead(input_shape), length, value_width)
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import sympy
 from sympy import Function, KroneckerProduct, MatrixSymbol
 
-from symparam import args
-from symparam.dims import dim
-from symparam.errors import SymparamError
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.core.errors import SymparamError
 from symparam.layers.core import Dense, Embedding as KerasEmbedding
-from symparam.layers._math import Eq, vector
-from symparam.shapes import format_shape, is_shape_list, product
+from symparam.engine.equations import Eq, vector
+from symparam.core.shapes import format_shape, is_shape_list, product
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 from symparam.torch._shapes import positive_axis
 
@@ -77,7 +77,7 @@ class Bilinear(TorchLayer):
             y = y + self.weight("b", self.out_features)
         return [Eq(vector("y", self.out_features), y)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.features(input_shape)
         return (*input_shape[0][:-1], self.out_features)
 
@@ -98,7 +98,7 @@ class Identity(TorchLayer):
     def equations(self, x):
         return [Eq(vector("y", x.shape[0]), x)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return input_shape
 
     def input_layout(self):
@@ -138,7 +138,7 @@ class Flatten(Reshaping):
         start, end = self._span(input_shape)
         return product(input_shape[start:end + 1]) or dim("n")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         start, end = self._span(input_shape)
         return (*input_shape[:start], product(input_shape[start:end + 1]),
                 *input_shape[end + 1:])
@@ -159,7 +159,7 @@ class Unflatten(Reshaping):
         same_size(self, size, sympy.Mul(*self.unflattened_size), f"axis {self.dim}")
         return sympy.Mul(*self.unflattened_size)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         axis = positive_axis(self, self.dim, len(input_shape))
         return (*input_shape[:axis], *self.unflattened_size, *input_shape[axis + 1:])
 
@@ -190,7 +190,7 @@ class Embedding(Borrowed):
     def keras_shape(self, input_shape):
         return (None, 1)
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return (*input_shape, self.embedding_dim)
 
     def input_layout(self):
@@ -218,7 +218,7 @@ class EmbeddingBag(Embedding):
         bag = rows.applyfunc(Function(f"{self.mode}_over_bag"))
         return [Eq(rows, looked_up[-1].rhs), Eq(vector("y", rows.shape[0]), bag)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         if len(input_shape) not in (1, 2):
             raise SymparamError(f"{args.where(self)}: expects (B, N) or a 1-D input with "
                                 f"offsets, got {format_shape(input_shape)}")

@@ -12,12 +12,12 @@ whose equations are reused.
 from __future__ import annotations
 
 
-from symparam import args
-from symparam.dims import dim
-from symparam.layers._math import Eq, stack, vector
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.normalization import (GroupNormalization, LayerNormalization, scale_shift,
                                            standardized)
-from symparam.torch import _shapes
+import symparam.torch._shapes as _shapes
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 from symparam.torch.conv import SPATIAL
 
@@ -61,7 +61,7 @@ class Running(TorchLayer):
         y = scale_shift(self, standardized(x, mean, variance), n, self.affine, self.affine)
         return [*state, Eq(vector("y", n), y)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.features(input_shape)
         return input_shape
 
@@ -131,7 +131,7 @@ class LayerNorm(Borrowed):
         for found, expected in zip(tail, self.normalized_shape):
             same_size(self, found, expected, "trailing axes")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.check_input(input_shape)
         return input_shape
 
@@ -162,7 +162,7 @@ class GroupNorm(Borrowed):
         _shapes.check_rank(self, input_shape, tuple(range(2, 17)))
         same_size(self, input_shape[1], self.num_channels, "channel count")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.check_input(input_shape)
         return input_shape
 

@@ -7,11 +7,11 @@ channel), reused; the shape rules are PyTorch's, with ``ceil_mode`` (``symparam.
 
 from __future__ import annotations
 
-from symparam import args
-from symparam.dims import dim
+from symparam.core import args
+from symparam.core.dims import dim
 from symparam.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
                                      MaxPooling1D, MaxPooling2D, MaxPooling3D)
-from symparam.torch import _shapes
+import symparam.torch._shapes as _shapes
 from symparam.torch._base import Borrowed, register
 from symparam.torch.conv import SPATIAL
 
@@ -40,7 +40,7 @@ class Pool(Borrowed):
     def lengths(self, spatial) -> list:
         raise NotImplementedError
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.check_input(input_shape)
         output = (*input_shape[:-self.rank], *self.lengths(input_shape[-self.rank:]))
         return [output, output] if self.return_indices else output

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from sympy import HadamardProduct, Integer, MatrixSymbol
 
-from symparam import args
-from symparam.dims import dim
-from symparam.engine import Layer, replaced
-from symparam.errors import SymparamError
-from symparam.layers._math import Eq, activate, stack, vector
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.engine.layer import Layer
+from symparam.engine.weights import replaced
+from symparam.core.errors import SymparamError
+from symparam.engine.equations import Eq, activate, stack, vector
 from symparam.layers.recurrent import GRUCell as KerasGRUCell
-from symparam.shapes import format_shape
+from symparam.core.shapes import format_shape
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 
 MAX_LAYERS = 1000
@@ -59,7 +60,7 @@ class Cell(TorchLayer):
             total = total + self.weight(f"b_i{g}", rows) + self.weight(f"b_h{g}", rows)
         return total
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self.check_input(input_shape)
         return (*input_shape[:-1], self.output_size)
 
@@ -112,8 +113,8 @@ class LSTMCell(Cell):
             out = self.weight("W_hr", self.proj_size, u) * out
         return [*gates, c, Eq(vector("h_t", self.output_size), out)]
 
-    def output_shape(self, input_shape):
-        h = super().output_shape(input_shape)
+    def compute_output_shape(self, input_shape):
+        h = super().compute_output_shape(input_shape)
         return [h, (*h[:-1], self.hidden_size)]
 
 
@@ -192,7 +193,7 @@ class Recurrent(TorchLayer):
                                 f"{format_shape(input_shape)}")
         same_size(self, input_shape[-1], self.input_size, "last axis")
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         self._check(input_shape)
         cell = self.cell(self.input_size)
         lead, states = input_shape[:-1], Integer(self.directions * self.num_layers)

@@ -12,11 +12,11 @@ of a ``Transformer``.  ``norm_first`` moves each norm in front of its block (pre
 from __future__ import annotations
 
 
-from symparam import args
-from symparam.dims import dim
-from symparam.errors import SymparamError, shorten
-from symparam.layers._math import activate, vector
-from symparam.shapes import format_shape, is_shape_list
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.core.errors import SymparamError, shorten
+from symparam.engine.equations import activate, vector
+from symparam.core.shapes import format_shape, is_shape_list
 from symparam.torch._base import Assembly, Composite, register, same_size
 from symparam.torch.attention import MultiheadAttention
 from symparam.torch.linear import Linear
@@ -81,7 +81,7 @@ class Block(Composite):
             same_size(self, shape[-1], self.d_model, "last axis")
         return shapes
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return self.sequences(input_shape)[0]
 
     def input_layout(self):
@@ -164,8 +164,8 @@ class Stack(Composite):
         assembly.add("y", y)
         return assembly
 
-    def output_shape(self, input_shape):
-        return self.layer.output_shape(input_shape)
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
 
     def input_layout(self):
         return self.layer.input_layout()
@@ -220,7 +220,7 @@ class Transformer(Composite):
         return super().__call__(src if tgt is None else [src, tgt])
 
     def assemble(self, input_shape):
-        self.output_shape(input_shape)
+        self.compute_output_shape(input_shape)
         src, tgt = input_shape
         d, assembly = self.encoder.layer.d_model, Assembly()
         memory = assembly.apply("enc", self.encoder, src, vector("x_1", d))
@@ -228,7 +228,7 @@ class Transformer(Composite):
         assembly.add("y", y)
         return assembly
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         if not is_shape_list(input_shape) or len(input_shape) != 2:
             raise SymparamError(f"{args.where(self)}: expects [src, tgt], got "
                                 f"{format_shape(input_shape)}")

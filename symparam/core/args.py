@@ -1,0 +1,124 @@
+"""Coercion of layer arguments: sizes, tuples of sizes, flags and choices.
+
+Every layer argument may arrive as a Python value, a SymPy expression or a string from the CLI or a
+spec file.  These helpers turn each into one canonical value or raise a ``SymparamError`` that names
+the layer and the field, so a bad spec fails with one clear line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy
+
+from symparam.core.dims import MAX_LITERAL, parse
+from symparam.core.errors import SymparamError, shorten
+
+
+
+def where(layer: object) -> str:
+    """How an error names a layer: its class, and its name when it has one."""
+    name = getattr(layer, "name", None)
+    cls = type(layer).__name__
+    return f"{cls} {name!r}" if name else cls
+
+
+def size(value: object, *, field: str, owner: str, minimum: int = 1) -> sympy.Expr:
+    """A size: a positive integer (or at least ``minimum``), a SymPy expression or a safe string."""
+    if isinstance(value, bool) or value is None:
+        raise SymparamError(f"{owner}: {field} must be an integer size, got {shorten(value)}")
+    if isinstance(value, int):
+        expr = sympy.Integer(value)
+    elif isinstance(value, str):
+        try:
+            expr = parse(value)
+        except SymparamError as error:
+            raise SymparamError(f"{owner}: {field}: {error}") from None
+    elif isinstance(value, sympy.Basic):
+        expr = value
+    else:
+        raise SymparamError(f"{owner}: {field} must be an integer size, got {shorten(value)}")
+    return _checked_size(expr, value, field=field, owner=owner, minimum=minimum)
+
+
+def _checked_size(expr, value, *, field, owner, minimum):
+    if isinstance(expr, sympy.Integer):  # the common case, without walking an expression
+        if not minimum <= int(expr) <= MAX_LITERAL:
+            raise SymparamError(
+                f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
+                f"got {shorten(value)}")
+        return expr
+    if not isinstance(expr, sympy.Expr) or expr.free_symbols - expr.atoms(sympy.Symbol):
+        raise SymparamError(f"{owner}: {field} must be an integer size, got {shorten(value)}")
+    if expr.is_number:
+        if not expr.is_Integer or not minimum <= int(expr) <= MAX_LITERAL:
+            raise SymparamError(
+                f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
+                f"got {shorten(value)}")
+    elif expr.is_integer is False or (minimum >= 1 and expr.is_positive is False):
+        raise SymparamError(f"{owner}: {field} must be a positive integer, got {shorten(value)}")
+    return expr
+
+
+def sizes(value: object, rank: int, *, field: str, owner: str, minimum: int = 1) -> tuple:
+    """A size per spatial axis: one value repeated, or a sequence (or "3,3" string) of ``rank``."""
+    items = _as_items(value)
+    if len(items) == 1:
+        items = items * rank
+    if len(items) != rank:
+        raise SymparamError(f"{owner}: {field} needs {rank} values, got {shorten(value)}")
+    return tuple(size(item, field=field, owner=owner, minimum=minimum) for item in items)
+
+
+def _as_items(value: object) -> list:
+    if isinstance(value, str) and "," in value:
+        return [part.strip() for part in value.strip("()[] ").split(",") if part.strip()]
+    if isinstance(value, Iterable) and not isinstance(value, (str, sympy.Basic)):
+        return list(value)
+    return [value]
+
+
+def flag(value: object, *, field: str, owner: str) -> bool:
+    """A boolean; the strings ``true``/``false`` (any case) are accepted for the CLI and specs."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise SymparamError(f"{owner}: {field} must be true or false, got {shorten(value)}")
+
+
+def choice(value: object, allowed: Iterable[str | None], *, field: str, owner: str):
+    """One of a fixed set of options (case-insensitive strings, or None where allowed)."""
+    options = tuple(allowed)
+    key = value.lower() if isinstance(value, str) else value
+    if key in ("none", "null") and None in options:
+        key = None
+    if key not in options:
+        shown = ", ".join(repr(option) for option in options)
+        raise SymparamError(f"{owner}: {field} must be one of {shown}, got {shorten(value)}")
+    return key
+
+
+def integer(value: object, *, field: str, owner: str) -> int:
+    """A plain Python integer (possibly negative), used for axes."""
+    if isinstance(value, bool):
+        raise SymparamError(f"{owner}: {field} must be an integer, got {shorten(value)}")
+    if isinstance(value, str):
+        value = value.strip()
+        if value.lstrip("-").isdigit() and len(value) < 8:
+            return int(value)
+    if isinstance(value, int) and abs(value) < 10**6:
+        return value
+    raise SymparamError(f"{owner}: {field} must be an integer, got {shorten(value)}")
+
+
+def number(value: object, *, field: str, owner: str, low: float = 0.0, high: float = 1.0) -> float:
+    """A real number in ``[low, high]`` such as a dropout rate (never changes a count)."""
+    try:
+        result = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        result = None
+    if result is None or not low <= result <= high:
+        raise SymparamError(f"{owner}: {field} must be a number from {low} to {high}, "
+                            f"got {shorten(value)}")
+    return result

@@ -1,0 +1,54 @@
+"""The derivation cache: identical layer configurations on identical shapes derive once.
+
+A model repeats the same layer configuration many times (ResNet's blocks, a transformer's
+layers), and deriving means walking SymPy trees, so ``Layer.derive`` looks here first.  The
+cache is an explicit, bounded object: ``Layer.derive(shape, cache=...)`` takes another one (or
+``None`` for the shared ``DERIVATIONS``), and ``clear()`` empties it.  Keys are the layer's
+``config_key()`` (its class and hyperparameters) and the frozen input shape, so a hit can never
+return another configuration's derivation.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+
+class DerivationCache:
+    """A bounded least-recently-used map from ``(config key, shape)`` to a derivation."""
+
+    def __init__(self, capacity: int = 4096):
+        self.capacity = capacity
+        self.entries: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return found
+
+    def put(self, key, value) -> None:
+        self.misses += 1
+        self.entries[key] = value
+        if len(self.entries) > self.capacity:
+            self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+#: the cache every ``derive`` uses unless given another
+DERIVATIONS = DerivationCache()
+
+
+def freeze(value):
+    """A hashable stand-in for a layer attribute, used in cache keys: nested layers by their
+    own ``config_key()``, containers as tuples."""
+    if hasattr(value, "config_key") and not isinstance(value, type):
+        return value.config_key()
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, freeze(item)) for key, item in value.items()))
+    return value

@@ -1,0 +1,100 @@
+"""Giving dimensions values: one ``substitute`` for every report value, and the mapping it uses.
+
+Every report (a derivation, a summary, a comparison, a PyTorch summary) is a frozen dataclass of
+SymPy expressions, shapes, weights and nested values.  ``substitute`` walks any of them and
+replaces symbols everywhere at once with ``xreplace`` (fast, exact, never re-simplifying), so no
+report can forget a field (a summary once forgot its diagram's edges).  A field marked
+``metadata={"substitute": False}`` is kept as it is (a summary row's full derivation, which
+only a per-layer report reads, and which would make ``Summary.subs`` walk every equation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+import sympy
+
+from symparam.core import args
+from symparam.core.errors import SymparamError
+from symparam.engine.weights import replaced
+
+#: the field metadata key that keeps a field out of substitution and symbol collection
+KEEP = "substitute"
+
+
+def substitution(values: Mapping[str, object], symbols) -> dict:
+    """An ``xreplace`` mapping from dimension names to values (ints, expressions or strings)."""
+    by_name = {}
+    for symbol in symbols:
+        by_name.setdefault(symbol.name, []).append(symbol)
+    exprs = {name: args.size(value, field=name, owner="subs") for name, value in values.items()}
+    exprs = _resolved(exprs)
+    return {symbol: exprs[name] for name in exprs for symbol in by_name.get(name, [])}
+
+
+def _resolved(exprs: dict) -> dict:
+    """Values that mention other substituted names (``u="2*d", d=3``) resolved in turn."""
+    for _ in range(len(exprs) + 1):
+        pending = {name: {s: exprs[s.name] for s in value.free_symbols if s.name in exprs}
+                   for name, value in exprs.items()}
+        if not any(pending.values()):
+            return exprs
+        exprs = {name: value.xreplace(pending[name]) for name, value in exprs.items()}
+    raise SymparamError("subs: the values refer to each other in a cycle")
+
+
+def substitute(value, mapping: dict):
+    """``value`` with every symbol in ``mapping`` replaced, through dataclasses, tuples, lists
+    and dicts; equations keep their unevaluated form (``replaced``)."""
+    if not mapping:
+        return value
+    if isinstance(value, sympy.Eq):
+        return replaced(value, mapping)
+    if isinstance(value, sympy.Basic):
+        return value.xreplace(mapping)
+    if isinstance(value, tuple):
+        return tuple(substitute(item, mapping) for item in value)
+    if isinstance(value, list):
+        return [substitute(item, mapping) for item in value]
+    if isinstance(value, dict):
+        return {key: substitute(item, mapping) for key, item in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: substitute(getattr(value, f.name), mapping)
+                   for f in dataclasses.fields(value) if f.init and f.metadata.get(KEEP, True)}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def free_symbols(value) -> set:
+    """The scalar symbols (dimensions) in a report value: counts, shapes and costs, not the
+    matrix symbols of its equations."""
+    found: set = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, sympy.Eq):
+            continue  # an equation's sizes occur in the counts and shapes too
+        if isinstance(item, sympy.Basic):
+            found |= {s for s in item.free_symbols if isinstance(s, sympy.Symbol)}
+        elif isinstance(item, (tuple, list)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item)
+                           if f.metadata.get(KEEP, True))
+    return found
+
+
+class Substitutable:
+    """``subs(**values)`` and ``free_symbols`` for a frozen report dataclass, both from the one
+    walk above, so every field follows the values."""
+
+    def subs(self, **values):
+        """The same value with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
+        return substitute(self, substitution(values, self.free_symbols))
+
+    @property
+    def free_symbols(self) -> set:
+        return free_symbols(self)

@@ -1,0 +1,302 @@
+"""Keras model configs (Keras 3 and the older Keras 2 / tf.keras JSON) translated to symparam.
+
+The config is data: each layer entry's ``class_name`` is looked up in symparam's own registry and
+its ``config`` passed as arguments; ``module`` and ``registered_name`` are only checked, never
+imported, and ``Lambda``, custom and unknown layers are refused by name.  Keras itself is never
+imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symparam.core.dims import check_name
+from symparam.engine.layer import Layer
+from symparam.core.errors import SymparamError, shorten
+from symparam.importers.files import check_depth, read_config
+from symparam.engine.registry import construct
+from symparam.layers.registry import KERAS, LAYERS
+from symparam.models.functional import Input, Model
+from symparam.models.sequential import Sequential
+
+#: config keys that describe Keras's bookkeeping, not the layer's mathematics
+BOOKKEEPING = frozenset({
+    "batch_input_shape", "batch_shape", "build_config", "zero_output_for_mask", "ragged",
+    "optional", "input_shape", "batch_size", "compile_config",
+})
+MODEL_CLASSES = ("Sequential", "Functional", "Model")
+NESTED_KEYS = ("layer", "backward_layer", "cell")
+
+
+@dataclass(frozen=True)
+class SymbolicSize:
+    """``--symbolic Dense.units=u``: the field ``field`` of layers matching ``selector``
+    (a layer name or a class name) becomes the dimension ``dim``."""
+
+    selector: str
+    field: str
+    dim: str
+
+    @classmethod
+    def parse(cls, text: str) -> "SymbolicSize":
+        target, sep, dim = text.partition("=")
+        selector, dot, field = target.partition(".")
+        if not (sep and dot and selector and field and dim):
+            raise SymparamError(f"--symbolic expects LAYER.FIELD=dim, got {shorten(text)}")
+        return cls(selector.strip(), field.strip(), dim.strip())
+
+
+def from_keras(source, *, symbolic=()) -> Model:
+    """A symparam ``Model`` from a ``.keras`` file, a JSON file or string, or a config dict.
+
+    Args:
+        source: what ``model.save(...)``, ``model.to_json()`` or ``model.get_config()`` gave.
+        symbolic: ``SymbolicSize`` rules (or their ``"Dense.units=u"`` text) turning chosen
+            sizes into dimension symbols.
+    """
+    return read_keras(source, symbolic=symbolic)[0]
+
+
+def read_keras(source, *, symbolic=()) -> tuple[Model, dict]:
+    """Like ``from_keras``, also returning the config's values of the symbolic sizes
+    (``{"u": 32}`` for ``Dense.units=u`` on a 32-unit Dense), to evaluate the formulas."""
+    config = read_config(source)
+    check_depth(config, what="Keras config")
+    rules = tuple(rule if isinstance(rule, SymbolicSize) else SymbolicSize.parse(rule)
+                  for rule in symbolic)
+    if "class_name" in config:
+        entry = config
+    else:  # a bare get_config() dict
+        kind = "Functional" if "input_layers" in config else "Sequential"
+        entry = {"class_name": kind, "config": config}
+    reader = _Reader(rules)
+    return reader.model(entry, "model"), reader.values
+
+
+def _name(entry: dict) -> str | None:
+    config = entry.get("config")
+    name = entry.get("name") or (config.get("name") if isinstance(config, dict) else None)
+    return name if isinstance(name, str) else None
+
+
+class _Reader:
+    """Builds symparam layers and models from Keras config entries."""
+
+    def __init__(self, rules):
+        self.rules = rules
+        self.values: dict = {}
+
+    def model(self, entry: dict, where: str) -> Model:
+        class_name, config = entry.get("class_name"), entry.get("config")
+        if class_name == "Sequential":
+            return self.sequential(config, where)
+        if class_name in ("Functional", "Model"):
+            return self.functional(config, where)
+        raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
+
+    def layer(self, entry, where: str) -> Layer:
+        if not isinstance(entry, dict):
+            raise SymparamError(f"{where}: a layer entry must be an object, got {shorten(entry)}")
+        class_name, name = entry.get("class_name"), _name(entry)
+        label = f"layer {name!r}" if name else "a layer"
+        if class_name in MODEL_CLASSES:
+            return self.model(entry, f"{where} {label}")
+        KERAS.refuse(class_name, f"{where}: {label}")
+        module, registered = entry.get("module"), entry.get("registered_name")
+        custom = isinstance(module, str) and not (module == "keras" or
+                                                  module.startswith("keras."))
+        if custom or class_name not in LAYERS or not LAYERS[class_name].in_keras or \
+                class_name == "InputLayer" or \
+                (registered is not None and registered != class_name):
+            raise SymparamError(f"{where}: {label} has unsupported layer class "
+                                f"{shorten(class_name)} (custom and unknown layers cannot be "
+                                "read)")
+        arguments = self.arguments(entry, class_name, name, f"{where} {label}")
+        return construct(LAYERS[class_name], arguments, f"{where} {label} ({class_name})")
+
+    def arguments(self, entry, class_name, name, where) -> dict:
+        config = entry.get("config") or {}
+        if not isinstance(config, dict):
+            raise SymparamError(f"{where}: config must be an object")
+        arguments = {k: v for k, v in config.items() if k not in BOOKKEEPING}
+        for key in NESTED_KEYS:
+            if isinstance(arguments.get(key), dict):
+                arguments[key] = self.layer(arguments[key], where)
+        for key in ("cell", "cells"):
+            if isinstance(arguments.get(key), list):
+                arguments[key] = [self.layer(item, where) for item in arguments[key]]
+        for rule in self.rules:
+            if rule.selector in (name, class_name) and rule.field in arguments:
+                self._record(rule, arguments[rule.field], where)
+                arguments[rule.field] = rule.dim
+        return arguments
+
+    def _record(self, rule: SymbolicSize, value, where: str) -> None:
+        """Remember the size a symbol replaces; one symbol cannot stand for two sizes."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SymparamError(f"{where}: --symbolic {rule.selector}.{rule.field} needs an "
+                                f"integer size, found {shorten(value)}")
+        check_name(rule.dim)
+        previous = self.values.setdefault(rule.dim, value)
+        if previous != value:
+            raise SymparamError(f"--symbolic: {rule.dim} would stand for both {previous} and "
+                                f"{value}")
+
+    # -- Sequential ------------------------------------------------------------------------------
+    def sequential(self, config, where: str) -> Sequential:
+        if isinstance(config, list):  # Keras 2.1 and older wrote the layer list directly
+            config = {"layers": config}
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise SymparamError(f"{where}: a Sequential config needs a list of layers")
+        entries = config["layers"]
+        start, shape = [], _first_input_shape(config, entries)
+        first = entries[0] if entries else None
+        if isinstance(first, dict) and first.get("class_name") == "InputLayer":
+            start, entries = [self.input(entries[0], where)], entries[1:]
+        elif shape is not None:
+            start = [Input(shape[1:])]
+        layers = [self.layer(entry, f"{where} layers[{i}]") for i, entry in enumerate(entries)]
+        return Sequential(start + layers, name=config.get("name"),
+                          trainable=config.get("trainable", True))
+
+    def input(self, entry, where: str):
+        config = entry.get("config") or {}
+        shape = config.get("batch_shape") or config.get("batch_input_shape")
+        if not isinstance(shape, list) or not shape:
+            raise SymparamError(f"{where}: input layer {shorten(_name(entry))} has no shape")
+        dtype = config.get("dtype") if isinstance(config.get("dtype"), str) else None
+        return Input(shape[1:], dtype=dtype, name=_name(entry))
+
+    # -- Functional ------------------------------------------------------------------------------
+    def functional(self, config, where: str) -> Model:
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise SymparamError(f"{where}: a functional config needs a list of layers")
+        graph = _Graph(self, where)
+        for i, entry in enumerate(config["layers"]):
+            graph.add(entry, f"{where} layers[{i}]")
+        graph.connect()
+        inputs = [graph.tensor(graph.model_ref(ref), f"{where} input_layers")
+                  for ref in _refs(config.get("input_layers"))]
+        outputs = [graph.tensor(graph.model_ref(ref), f"{where} output_layers")
+                   for ref in _refs(config.get("output_layers"))]
+        if not inputs or not outputs:
+            raise SymparamError(f"{where}: the config names no inputs or outputs")
+        return Model(inputs if len(inputs) > 1 else inputs[0],
+                     outputs if len(outputs) > 1 else outputs[0],
+                     name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _first_input_shape(config, entries):
+    shape = config.get("build_input_shape")
+    if shape is None and entries and isinstance(entries[0], dict):
+        shape = (entries[0].get("config") or {}).get("batch_input_shape")
+    return shape if isinstance(shape, list) and shape else None
+
+
+def _refs(value) -> list:
+    """``[name, node, tensor]`` or a list of them (Keras writes one output unnested)."""
+    if not isinstance(value, list):
+        return []
+    if len(value) == 3 and isinstance(value[0], str):
+        return [value]
+    return value
+
+
+class _Graph:
+    """Calls each layer on its inbound tensors in dependency order, as Keras's from_config."""
+
+    def __init__(self, reader: _Reader, where: str):
+        self.reader, self.where = reader, where
+        self.layers: dict[str, Layer] = {}
+        self.outputs: dict[str, list] = {}
+        self.pending: list = []
+
+    def add(self, entry, where: str) -> None:
+        if not isinstance(entry, dict):
+            raise SymparamError(f"{where}: a layer entry must be an object")
+        name = _name(entry)
+        if name is None or name in self.layers:
+            raise SymparamError(f"{where}: missing or repeated layer name {shorten(name)}")
+        if entry.get("class_name") == "InputLayer":
+            self.layers[name] = None
+            self.outputs[name] = [[self.reader.input(entry, where)]]
+            return
+        self.layers[name] = self.reader.layer(entry, where)
+        self.outputs[name] = []
+        nodes = entry.get("inbound_nodes") or []
+        if not isinstance(nodes, list):
+            raise SymparamError(f"{where}: inbound_nodes must be a list")
+        self.pending += [(name, index, node) for index, node in enumerate(nodes)]
+
+    def connect(self) -> None:
+        while self.pending:
+            waiting = [item for item in self.pending if not self._call(*item)]
+            if len(waiting) == len(self.pending):
+                name = waiting[0][0]
+                raise SymparamError(f"{self.where}: layer {name!r} reads a tensor that no layer "
+                                    "produces (graph disconnected)")
+            self.pending = waiting
+
+    def _call(self, name: str, index: int, node) -> bool:
+        if len(self.outputs[name]) != index:
+            return False  # an earlier call of the same layer comes first
+        refs, as_list = _node_refs(node, f"{self.where} layer {name!r}")
+        if not all(self._available(ref) for ref in refs):
+            return False
+        tensors = [self.tensor(ref, name) for ref in refs]
+        result = self.layers[name](tensors if as_list or len(tensors) > 1 else tensors[0])
+        self.outputs[name].append(result if isinstance(result, list) else [result])
+        return True
+
+    def _available(self, ref) -> bool:
+        name, node, _ = ref
+        return name in self.outputs and isinstance(node, int) and \
+            0 <= node < len(self.outputs[name])
+
+    def model_ref(self, ref):
+        """Keras numbers a nested functional model's calls from 1 in ``input_layers`` and
+        ``output_layers`` (its node 0 is its own construction), from 0 in inbound nodes."""
+        if isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[1], int):
+            layer = self.layers.get(ref[0])
+            if isinstance(layer, Model) and not isinstance(layer, Sequential) and ref[1] >= 1:
+                return [ref[0], ref[1] - 1, *ref[2:]]
+        return ref
+
+    def tensor(self, ref, where: str):
+        if not (isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[0], str)):
+            raise SymparamError(f"{where}: bad tensor reference {shorten(ref)}")
+        name, node, index = ref[:3]
+        if not self._available(ref) or not isinstance(index, int) or \
+                not 0 <= index < len(self.outputs[name][node]):
+            raise SymparamError(f"{where}: unknown tensor {shorten(ref)}")
+        return self.outputs[name][node][index]
+
+
+def _node_refs(node, where: str) -> tuple[list, bool]:
+    """The ``[layer, node, tensor]`` references one inbound node reads, and whether the layer
+    was called with a list.  Keras 3 writes ``{"args": [...], "kwargs": {...}}``; Keras 2 a
+    list of ``[layer, node, tensor, kwargs]``."""
+    if isinstance(node, dict):
+        args = node.get("args") or []
+        found = []
+        _collect(args, found)
+        _collect(node.get("kwargs") or {}, found)
+        as_list = len(args) == 1 and isinstance(args[0], list)
+        return found, as_list or len(found) > 1
+    if isinstance(node, list) and all(isinstance(item, list) for item in node):
+        return [item[:3] for item in node], len(node) > 1
+    raise SymparamError(f"{where}: unreadable inbound node {shorten(node)}")
+
+
+def _collect(value, found: list) -> None:
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            history = (value.get("config") or {}).get("keras_history")
+            if isinstance(history, list) and len(history) == 3:
+                found.append(history)
+            return
+        for item in value.values():
+            _collect(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, found)

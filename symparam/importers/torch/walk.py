@@ -1,0 +1,396 @@
+"""Live ``torch.nn.Module`` trees translated to symparam, and reconciled with PyTorch's counts.
+
+Only modules the caller built in this process are read (never ``torch.load``).  The tree is
+walked in registration order: a module whose ``torch.nn`` class ``symparam.torch.nn`` knows
+becomes one row, its layer built from the module's attributes (the translation table below
+holds PyTorch's quirks); containers (``nn.Sequential``, ``nn.ModuleList``, your own modules)
+are walked into, and parameters a container holds directly, like any module symparam does not
+know, become an *opaque* row with PyTorch's own numbers, marked not derived.  A parameter is
+counted once, by identity: a module reusing another's (weight tying) shows it as ``name^tied``.
+Given an input shape, shapes are propagated through ``torch.fx`` (``symparam.importers.torch.trace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from symparam.engine.layer import Layer
+
+from symparam.engine.substitute import substitution
+from symparam.core.errors import SymparamError, shorten
+from symparam.importers.keras.config import SymbolicSize
+from symparam.core.naming import snake_case
+from symparam.core.shapes import is_shape_list, normalize_shape
+from symparam.importers.spec import construct
+from symparam.torch import nn as _catalogue  # noqa: F401 - fills the registry
+from symparam.torch._base import TORCH
+from symparam.layers.wrappers import Tied
+from symparam.importers.torch.model import Entry, Frozen, Opaque, TorchModel
+
+#: arguments read from no module attribute
+SKIPPED = frozenset({"name", "trainable", "device", "dtype", "need_weights"})
+#: forward() options that change a module's outputs: name -> positional index
+CALL_OPTIONS = {"MultiheadAttention": {"need_weights": 4}}
+#: how many positional tensors forward() reads (default 1)
+INPUTS = {"Bilinear": 2, "MultiheadAttention": 3, "TransformerDecoderLayer": 2,
+          "TransformerDecoder": 2, "Transformer": 2}
+#: PyTorch parameter names -> the symparam weights that hold them (for tying and freezing)
+_AFFINE = {"weight": ("W",), "bias": ("b",)}
+_NORM = {"weight": ("gamma",), "bias": ("beta",)}
+PARAMETERS = {
+    "Linear": _AFFINE, "Bilinear": _AFFINE, "Embedding": {"weight": ("E",)},
+    "EmbeddingBag": {"weight": ("E",)}, "PReLU": {"weight": ("a",)},
+    **{f"{kind}{n}d": _AFFINE for kind in ("Conv", "ConvTranspose") for n in (1, 2, 3)},
+    **{f"{kind}{n}d": _NORM for kind in ("BatchNorm", "InstanceNorm") for n in (1, 2, 3)},
+    "LayerNorm": _NORM, "GroupNorm": _NORM,
+    "MultiheadAttention": {
+        "in_proj_weight": ("W_Q", "W_K", "W_V"), "in_proj_bias": ("b_Q", "b_K", "b_V"),
+        "q_proj_weight": ("W_Q",), "k_proj_weight": ("W_K",), "v_proj_weight": ("W_V",),
+        "out_proj.weight": ("W_O",), "out_proj.bias": ("b_O",), "bias_k": ("k_b",),
+        "bias_v": ("v_b",)},
+}
+
+
+def _activation(function) -> str:
+    """``F.relu``/``nn.ReLU()`` -> ``"relu"``; likewise GELU."""
+    name = getattr(function, "__name__", type(function).__name__).lower()
+    if name not in ("relu", "gelu"):
+        raise SymparamError(f"activation {shorten(function)} is not supported")
+    return name
+
+
+def _block(module, reader) -> dict:
+    attention = module.self_attn
+    return {"d_model": attention.embed_dim, "nhead": attention.num_heads,
+            "dim_feedforward": module.linear1.out_features, "dropout": module.dropout.p,
+            "activation": _activation(module.activation), "batch_first": attention.batch_first,
+            "norm_first": module.norm_first, "bias": module.linear1.bias is not None}
+
+
+def _stack(field_name: str):
+    def arguments(module, reader) -> dict:
+        norm = module.norm
+        return {field_name: reader.translate(module.layers[0]), "num_layers": len(module.layers),
+                "norm": None if norm is None else reader.translate(norm)}
+    return arguments
+
+
+#: PyTorch's quirks: arguments not stored under their own name
+QUIRKS = {
+    "MultiheadAttention": lambda m, r: {"bias": m.in_proj_bias is not None,
+                                        "add_bias_kv": m.bias_k is not None},
+    "TransformerEncoderLayer": _block, "TransformerDecoderLayer": _block,
+    "TransformerEncoder": _stack("encoder_layer"), "TransformerDecoder": _stack("decoder_layer"),
+    "Transformer": lambda m, r: {"d_model": m.d_model, "nhead": m.nhead,
+                                 "batch_first": m.batch_first,
+                                 "custom_encoder": r.translate(m.encoder),
+                                 "custom_decoder": r.translate(m.decoder)},
+}
+#: PyTorch's output nesting, rebuilt from a layer's flat list of output shapes
+NESTING = {"LSTM": lambda o: (o[0], (o[1], o[2])),
+           "MultiheadAttention": lambda o: (o[0], o[1] if len(o) > 1 else None)}
+
+
+def torch_class(module) -> str | None:
+    """The name of the ``torch.nn`` class of ``module`` (or of its nearest such base) that
+    ``symparam.torch.nn`` knows."""
+    for base in type(module).__mro__:
+        if base.__module__.startswith("torch.nn.") and base.__name__ in TORCH.classes:
+            return base.__name__
+    return None
+
+
+_UNREADABLE = object()
+
+
+def _plain(value, field_name: str):
+    """A module attribute as a layer argument: tuples for sizes, flags for bias tensors;
+    anything else (a function, a module) is left to the quirks table."""
+    if field_name == "bias" and not isinstance(value, bool):
+        return value is not None
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (tuple, list)):
+        items = tuple(_plain(item, field_name) for item in value)
+        return _UNREADABLE if _UNREADABLE in items else items
+    return _UNREADABLE
+
+
+@dataclass
+class _Plan:
+    """A row being built: its module, how to build its layer, and its last call."""
+
+    name: str
+    path: str
+    module: object
+    build: object  # options -> Layer
+    recurse: bool = True
+    note: str = ""
+    derived: bool = True
+    layer: Layer = None
+    input_shape: object = None
+
+
+class _Reader:
+    """Walks a module tree into plans, then derives each plan's layer on its shapes."""
+
+    def __init__(self, rules):
+        self.rules = rules
+        self.values: dict = {}
+        self.plans: list[_Plan] = []
+        self.rows: dict[int, _Plan] = {}
+        self.leaves: set = set()  # the modules whose rows count their children too
+        self.owner: dict[int, str] = {}  # parameter identity -> "path.name" of its first owner
+        self.visited: set = set()
+        self.edges: list = []
+        self.functions: list[_Plan] = []  # rows for functions that compute, called in forward
+
+    # -- translation ------------------------------------------------------------------------
+    def translate(self, module, options=None, path: str = "") -> Layer:
+        """The symparam layer of a module whose class ``symparam.torch.nn`` knows."""
+        name = torch_class(module)
+        if name is None:
+            raise SymparamError(f"{type(module).__name__} has no symparam.torch.nn layer")
+        cls = TORCH.classes[name]
+        arguments = {}
+        stored = {**module._parameters, **vars(module)}
+        for argument in cls.argument_names():
+            if argument not in SKIPPED and argument in stored:
+                value = _plain(stored[argument], argument)
+                if value is not _UNREADABLE:
+                    arguments[argument] = value
+        arguments.update(QUIRKS.get(name, lambda m, r: {})(module, self))
+        arguments.update(options or {})
+        for rule in self.rules:
+            if rule.selector in (name, path) and rule.field in arguments:
+                self._record(rule, arguments[rule.field])
+                arguments[rule.field] = rule.dim
+        return construct(cls, arguments, f"{path or 'module'} ({name})")
+
+    def _record(self, rule, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SymparamError(f"symbolic {rule.selector}.{rule.field}: needs an integer size, "
+                                f"found {shorten(value)}")
+        if self.values.setdefault(rule.dim, value) != value:
+            raise SymparamError(f"symbolic: {rule.dim} would stand for both "
+                                f"{self.values[rule.dim]} and {value}")
+
+    def evaluate(self, expr) -> sympy.Expr:
+        return expr.xreplace(substitution(self.values, expr.free_symbols))
+
+    # -- the walk ---------------------------------------------------------------------------
+    def walk(self, module, path: str, root_name: str) -> None:
+        if id(module) in self.visited:
+            return  # one module registered twice is one row
+        self.visited.add(id(module))
+        name = path or root_name
+        children = list(module.named_children())
+        if torch_class(module) is not None:
+            self._add(self._leaf(module, name, path))
+        elif not children:
+            self._add(self._opaque(module, name, path, True, "a module symparam does not know"))
+        else:
+            if any(True for _ in module.named_parameters(recurse=False)):
+                self._add(self._opaque(module, name, path, False, "parameters the module holds "
+                                       "directly"))
+            for child_name, child in children:
+                self.walk(child, f"{path}.{child_name}" if path else child_name, root_name)
+
+    def _add(self, plan: _Plan) -> None:
+        for pname, parameter in plan.module.named_parameters(recurse=plan.recurse):
+            self.owner.setdefault(id(parameter), f"{plan.name}.{pname}")
+        self.plans.append(plan)
+        self.rows[id(plan.module)] = plan
+        if plan.recurse:
+            self.leaves.add(id(plan.module))
+
+    def _opaque(self, module, name, path, recurse, why) -> _Plan:
+        sizes = [(p.numel(), p.requires_grad) for p in module.parameters(recurse=recurse)
+                 if id(p) not in self.owner]
+        layer = Opaque(type(module).__name__, sizes)
+        return _Plan(name, path, module, lambda options: layer, recurse, f"not derived: {why}",
+                     derived=False)
+
+    def _leaf(self, module, name, path) -> _Plan:
+        try:
+            layer = self.translate(module, path=name)
+        except SymparamError as error:
+            return self._opaque(module, name, path, True, f"cannot translate ({error})")
+        params = list(module.named_parameters())
+        count = self.evaluate(layer.derive(layer.input_layout()).params)
+        found = sum(p.numel() for _, p in params)
+        if count != found:
+            return self._opaque(module, name, path, True, f"PyTorch has {found} parameters where "
+                                f"{layer.class_name} would have {count} (a modified module?)")
+        tied = {p: self.owner[id(t)] for p, t in params if id(t) in self.owner}
+        frozen = [p for p, t in params if not t.requires_grad and p not in tied]
+        weights = PARAMETERS.get(torch_class(module), {})
+        if (tied or frozen) and not all(p in weights for p in [*tied, *frozen]):
+            return self._opaque(module, name, path, True, "shares or freezes parameters in a way "
+                                "symparam cannot map")
+        notes = [f"{p} tied to {owner} (counted there)" for p, owner in tied.items()]
+        notes += [f"{p} frozen" for p in frozen]
+
+        def build(options):
+            built = self.translate(module, options, path=name)
+            if frozen:
+                built = Frozen(built, [w for p in frozen for w in weights[p]])
+            if tied:
+                built = Tied(built, [w for p in tied for w in weights[p]])
+            return built
+        return _Plan(name, path, module, build, True, "; ".join(notes))
+
+    # -- the fx callback --------------------------------------------------------------------
+    def __call__(self, path, module, values, kwargs):
+        from symparam.importers.torch import trace as fx
+        plan = self.rows.get(id(module))
+        if plan is None or not plan.recurse:
+            return fx.Tensor(None)
+        name = torch_class(module)
+        options = self._options(name, values, kwargs)
+        inputs = values[:INPUTS.get(name, 1)]
+        for value in inputs:
+            sources = getattr(value, "sources", frozenset()) or {None}
+            shape = getattr(value, "shape", None)
+            self.edges += [(source, plan.name, shape or ()) for source in sources]
+        known = inputs and all(isinstance(v, fx.Tensor) and v.shape is not None for v in inputs)
+        if not known or not plan.derived:
+            return fx.Tensor(None, frozenset({plan.name}))
+        shape = [v.shape for v in inputs] if len(inputs) > 1 else inputs[0].shape
+        try:
+            layer = plan.build(options)
+            output = layer.derive(shape).output_shape
+        except SymparamError as error:
+            plan.note = "; ".join(filter(None, [plan.note, f"shape not propagated: {error}"]))
+            return fx.Tensor(None, frozenset({plan.name}))
+        plan.layer, plan.input_shape = layer, shape
+        return _nest(name, output, plan.name)
+
+    def function(self, path, name, operands, result):
+        """A row for a matrix product a ``forward`` computes itself (``symparam.torch.
+        functional``), named after the calling module; the result's edges start there."""
+        from symparam.importers.torch import trace as fx
+        from symparam.torch.functional import FUNCTIONS
+        shapes = [tensor.shape for tensor in operands]
+        try:
+            layer = FUNCTIONS[name]()
+            layer.derive(shapes)
+        except SymparamError:
+            return result
+        layer.call_order = len(self.functions)  # rows are shown by module, calls run in order
+        base = row = f"{path}.{name}" if path else name
+        taken, calls = {plan.name for plan in self.functions}, 1
+        while row in taken:  # the same forward calls it again
+            calls += 1
+            row = f"{base}_{calls}"
+        self.functions.append(_Plan(row, path, None, lambda options: layer, False,
+                                    "a function called in forward: computes, holds no "
+                                    "parameters", layer=layer, input_shape=shapes))
+        for tensor in operands:
+            self.edges += [(source, row, tensor.shape) for source in tensor.sources or {None}]
+        shape = result.shape if isinstance(result, fx.Tensor) else None
+        return fx.Tensor(shape, frozenset({row}))
+
+    @staticmethod
+    def _options(name, values, kwargs) -> dict:
+        options = {}
+        for option, index in CALL_OPTIONS.get(name, {}).items():
+            value = kwargs.get(option, values[index] if len(values) > index else None)
+            if isinstance(value, bool):
+                options[option] = value
+        return options
+
+
+def _nest(name, output, source):
+    from symparam.importers.torch import trace as fx
+    as_tensor = lambda shape: fx.Tensor(tuple(shape), frozenset({source}))  # noqa: E731
+    if not isinstance(output, list):
+        return as_tensor(output)
+    tensors = [as_tensor(shape) for shape in output]
+    return NESTING.get(name, tuple)(tensors)
+
+
+# -- the public functions ---------------------------------------------------------------------
+def from_torch(module, input_shape=None, *, symbolic=()) -> TorchModel:
+    """A symparam model of a live ``torch.nn.Module`` built in this process: one row per
+    module (``summary()``), parameters counted once by identity, buffers apart.
+
+    Args:
+        module: the module; it is read, never run (``torch.fx`` traces ``forward``).
+        input_shape: the input's full shape in PyTorch's layout, ``None`` at the batch axis
+            (``(None, 3, 32, 32)``; ``(T, None, d)`` for a sequence-first RNN); a list of
+            shapes for several inputs.  Without it each row is derived on the layout its own
+            arguments imply, with symbols for the free sizes.
+        symbolic: rules ``"CLASS_OR_PATH.argument=symbol"`` (``"Linear.out_features=u"``)
+            making chosen sizes symbols; their values are ``read_torch``'s second result.
+    """
+    return read_torch(module, input_shape, symbolic=symbolic)[0]
+
+
+def read_torch(module, input_shape=None, *, symbolic=()) -> tuple[TorchModel, dict]:
+    """Like ``from_torch``, also returning the values of the ``symbolic`` sizes."""
+    import torch
+    from symparam.importers.torch import trace as fx
+    if not isinstance(module, torch.nn.Module):
+        raise SymparamError(f"from_torch: expected a torch.nn.Module, got {shorten(module)}")
+    rules = tuple(r if isinstance(r, SymbolicSize) else SymbolicSize.parse(r) for r in symbolic)
+    reader = _Reader(rules)
+    root = snake_case(type(module).__name__)
+    reader.walk(module, "", root)
+    result, shape = (), None
+    if input_shape is not None:
+        shape = _input_shapes(input_shape)
+        output = fx.run(module, "", fx.as_values(shape), reader)
+        result = _outputs(output, reader)
+    plans = _with_functions(reader.plans, reader.functions)
+    entries = [_entry(plan, traced=input_shape is not None) for plan in plans]
+    model = TorchModel(entries, name=root, edges=tuple(dict.fromkeys(reader.edges)),
+                       input_shape=shape, result_shape=result, source=module, reader=from_torch)
+    return model, dict(reader.values)
+
+
+def _with_functions(plans, functions) -> list:
+    """The module rows with each function row after the last row inside its calling module
+    (print order, then the calls that module's forward makes itself)."""
+    merged = list(plans)
+    for function in functions:
+        inside = [i for i, plan in enumerate(merged) if not function.path or plan.name ==
+                  function.path or plan.name.startswith(function.path + ".")]
+        merged.insert(inside[-1] + 1 if inside else len(merged), function)
+    return merged
+
+
+def _input_shapes(input_shape):
+    owner = "from_torch input_shape"
+    if is_shape_list(input_shape):
+        return [normalize_shape(s, owner=owner) for s in input_shape]
+    return normalize_shape(input_shape, owner=owner)
+
+
+def _entry(plan: _Plan, traced: bool) -> Entry:
+    note = plan.note
+    if plan.layer is None:
+        plan.layer = plan.build({})
+        plan.input_shape = plan.layer.input_layout()
+        if traced and plan.derived:
+            note = "; ".join(filter(None, [note, "input shape not traced: derived on the "
+                                          "layout its arguments imply"]))
+    return Entry(plan.name, plan.layer, plan.input_shape, note, plan.recurse, plan.path)
+
+
+def _outputs(output, reader: _Reader):
+    """The model's output shape(s), and the edges from the rows that produced them."""
+    from symparam.importers.torch import trace as fx
+    tensors = [t for t in _flat(output) if isinstance(t, fx.Tensor)]
+    for tensor in tensors:
+        reader.edges += [(source, None, tensor.shape or ()) for source in tensor.sources]
+    shapes = [t.shape or () for t in tensors]
+    return shapes[0] if len(shapes) == 1 else shapes if shapes else ()
+
+
+def _flat(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [item for part in value for item in _flat(part)]
+    return [value]

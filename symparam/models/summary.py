@@ -1,0 +1,80 @@
+"""``Summary``: a model's per-layer rows in Keras's order and its symbolic totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import sympy
+
+from symparam.core.renderable import Renderable
+from symparam.core.shapes import product
+from symparam.engine.cost import Cost, dtype_bytes
+from symparam.engine.derivation import Derivation
+from symparam.engine.substitute import KEEP, Substitutable
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a summary: a layer, its output shape and its counts."""
+
+    name: str
+    class_name: str
+    output_shape: object
+    params: sympy.Expr
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    derivation: Derivation = field(repr=False, compare=False, default=None,
+                                   metadata={KEEP: False})
+
+
+@dataclass(frozen=True)
+class Summary(Substitutable, Renderable):
+    """Per-layer rows in Keras's order and symbolic totals (``model.summary()``)."""
+
+    report_kind = "summary"  # which view and template render it
+
+    name: str
+    rows: tuple
+    total: sympy.Expr
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    values: tuple = ()
+    #: the tensors between rows, ``(from_row, to_row, shape)``; ``None`` is the model's input
+    #: (at the start) or output (at the end); a diagram's edges
+    edges: tuple = ()
+    #: compute per example over every call (a shared layer costs each time it runs)
+    cost: Cost | None = None
+
+    @property
+    def macs(self):
+        """Multiply-accumulates per example (``None`` if a size it needs is unknown)."""
+        return None if self.cost is None else self.cost.macs
+
+    def flops(self, convention="macs", batch=1):
+        """FLOPs under ``convention`` (see ``symparam.engine.cost.FlopConvention``) for ``batch``
+        examples (a number or a symbol such as ``S.dim("B")``)."""
+        return None if self.cost is None else self.cost.flops(convention) * batch
+
+    @property
+    def activation_elements(self):
+        """Numbers in every row's output tensor(s) for one example (``None`` if a size is
+        unknown): what a forward pass keeps for the backward one."""
+        sizes = [product(shape[1:]) for row in self.rows for shape in
+                 (row.output_shape if isinstance(row.output_shape, list) else [row.output_shape])]
+        return None if any(size is None for size in sizes) else sympy.Add(*sizes)
+
+    def activation_bytes(self, dtype: str = "float32", batch=1):
+        elements = self.activation_elements
+        return None if elements is None else elements * dtype_bytes(dtype) * batch
+
+    def weight_bytes(self, dtype: str = "float32"):
+        return self.total * dtype_bytes(dtype)
+
+    def subs(self, **values) -> "Summary":
+        """The summary with dimensions replaced by values, e.g. ``subs(u=128)``: rows, totals,
+        cost and the diagram's edges alike."""
+        done = Substitutable.subs(self, **values)
+        return replace(done, values=self.values + tuple(sorted(values.items())))
+
+    def __repr__(self) -> str:
+        return f"<Summary {self.name!r}: {len(self.rows)} rows, total={self.total}>"
