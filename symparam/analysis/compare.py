@@ -22,6 +22,7 @@ from symparam.core.shapes import map_shape
 from symparam.engine.substitute import substitution
 from symparam.core.errors import SymparamError, shorten
 from symparam.layers.core import InputLayer
+from symparam.layers.wrappers import TimeDistributed
 from symparam.models.functional import Model
 from symparam.core.renderable import Renderable
 from symparam.importers.spec import Spec, load_spec
@@ -156,8 +157,7 @@ def _rows(model):
 def _compared(layer, row) -> ComparedRow:
     keras = dict(name=row.name, keras_class=row.class_name, keras_formula=row.params,
                  keras_non_trainable=row.non_trainable, keras_output_shape=row.output_shape)
-    wrapped = getattr(layer, "layer", None) if type(layer).__name__ == "TimeDistributed" \
-        else None
+    wrapped = layer.layer if isinstance(layer, TimeDistributed) else None
     if isinstance(layer, Model) or isinstance(wrapped, Model):
         inner = compare(wrapped or layer)
         return ComparedRow(**keras, torch_class="Module" if inner.complete else None,

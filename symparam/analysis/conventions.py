@@ -10,7 +10,9 @@ raises ``NoTwin`` with the reason.
 
 from __future__ import annotations
 
+import symparam.layers as keras
 from symparam.core.errors import SymparamError
+from symparam.layers.pooling import GlobalPooling, Pooling
 from symparam.torch import nn
 
 #: Keras activations and the PyTorch modules that apply them
@@ -18,12 +20,19 @@ ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "sigmoid": nn.
                "silu": nn.SiLU, "swish": nn.SiLU, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU,
                "relu6": nn.ReLU6, "mish": nn.Mish, "linear": nn.Identity}
 NOTES = {
-    "LSTM": "PyTorch keeps two bias vectors per gate (b_ih and b_hh)",
-    "SimpleRNN": "PyTorch keeps two bias vectors (b_ih and b_hh)",
-    "BatchNormalization": "Keras counts the moving mean and variance as non-trainable "
-                          "weights; PyTorch keeps them, and num_batches_tracked, as buffers",
-    "MultiHeadAttention": "PyTorch packs the q, k, v projections in in_proj_weight",
+    keras.LSTM: "PyTorch keeps two bias vectors per gate (b_ih and b_hh)",
+    keras.SimpleRNN: "PyTorch keeps two bias vectors (b_ih and b_hh)",
+    keras.BatchNormalization: "Keras counts the moving mean and variance as non-trainable "
+                              "weights; PyTorch keeps them, and num_batches_tracked, as buffers",
+    keras.MultiHeadAttention: "PyTorch packs the q, k, v projections in in_proj_weight",
 }
+#: the PyTorch module that runs each Keras recurrent layer
+RECURRENT = {keras.LSTM: nn.LSTM, keras.GRU: nn.GRU, keras.SimpleRNN: nn.RNN}
+
+
+def _lookup(table: dict, layer):
+    """The entry of ``table`` for ``layer``'s class or its nearest base class in it."""
+    return next((table[klass] for klass in type(layer).__mro__ if klass in table), None)
 
 
 class NoTwin(SymparamError):
@@ -47,15 +56,11 @@ def _embedding(layer, shape):
 
 def _recurrent(layer, shape, bidirectional=False):
     cell, d = layer.cell, shape[-1]
-    kind = type(layer).__name__
     options = dict(bias=cell.use_bias, batch_first=True, bidirectional=bidirectional)
-    if kind == "LSTM":
-        return nn.LSTM(d, cell.units, **options), shape
-    if kind == "GRU":
-        return nn.GRU(d, cell.units, **options), shape
-    if kind == "SimpleRNN":
-        return nn.RNN(d, cell.units, **options), shape
-    raise NoTwin(f"no PyTorch module runs a {kind}")
+    module = _lookup(RECURRENT, layer)
+    if module is None:
+        raise NoTwin(f"no PyTorch module runs a {layer.class_name}")
+    return module(d, cell.units, **options), shape
 
 
 def _bidirectional(layer, shape):
@@ -107,13 +112,13 @@ def _depthwise(layer, shape):
 def _pooling(layer, shape):
     if layer.padding != "valid":
         raise NoTwin("Keras's 'same' pooling has no PyTorch padding argument")
-    kind = "MaxPool" if type(layer).__name__.startswith("Max") else "AvgPool"
+    kind = "MaxPool" if layer.reduce == "max" else "AvgPool"
     cls = getattr(nn, f"{kind}{len(layer.pool_size)}d")
     return cls(layer.pool_size, stride=layer.strides), channels_first(shape, layer)
 
 
 def _global_pooling(layer, shape):
-    kind = "AdaptiveMaxPool" if "Max" in type(layer).__name__ else "AdaptiveAvgPool"
+    kind = "AdaptiveMaxPool" if layer.reduce == "max" else "AdaptiveAvgPool"
     return getattr(nn, f"{kind}{len(shape) - 2}d")(1), channels_first(shape, layer)
 
 
@@ -170,43 +175,40 @@ def _time_distributed(layer, shape):
 
 
 TABLE = {
-    "Dense": _dense, "Embedding": _embedding, "LSTM": _recurrent, "GRU": _recurrent,
-    "SimpleRNN": _recurrent, "Bidirectional": _bidirectional, "Conv1D": _conv,
-    "Conv2D": _conv, "Conv3D": _conv, "Conv1DTranspose": _conv_transpose,
-    "Conv2DTranspose": _conv_transpose, "Conv3DTranspose": _conv_transpose,
-    "DepthwiseConv1D": _depthwise, "DepthwiseConv2D": _depthwise,
-    **{f"{kind}Pooling{n}D": _pooling for kind in ("Max", "Average") for n in (1, 2, 3)},
-    **{f"Global{kind}Pooling{n}D": _global_pooling for kind in ("Max", "Average")
-       for n in (1, 2, 3)},
-    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm,
-    "GroupNormalization": _group_norm, "MultiHeadAttention": _attention,
-    "Activation": _activation, "TimeDistributed": _time_distributed,
-    "Flatten": lambda layer, shape: (nn.Flatten(), shape),
-    "Dropout": lambda layer, shape: (nn.Dropout(layer.rate), shape),
-    "ReLU": lambda layer, shape: (nn.ReLU(), shape),
-    "Softmax": lambda layer, shape: (nn.Softmax(dim=-1), shape),
-    "Identity": lambda layer, shape: (nn.Identity(), shape),
+    keras.Dense: _dense, keras.Embedding: _embedding, keras.LSTM: _recurrent,
+    keras.GRU: _recurrent, keras.SimpleRNN: _recurrent, keras.Bidirectional: _bidirectional,
+    keras.Conv1D: _conv, keras.Conv2D: _conv, keras.Conv3D: _conv,
+    keras.Conv1DTranspose: _conv_transpose, keras.Conv2DTranspose: _conv_transpose,
+    keras.Conv3DTranspose: _conv_transpose, keras.DepthwiseConv1D: _depthwise,
+    keras.DepthwiseConv2D: _depthwise, Pooling: _pooling, GlobalPooling: _global_pooling,
+    keras.BatchNormalization: _batch_norm, keras.LayerNormalization: _layer_norm,
+    keras.GroupNormalization: _group_norm, keras.MultiHeadAttention: _attention,
+    keras.Activation: _activation, keras.TimeDistributed: _time_distributed,
+    keras.Flatten: lambda layer, shape: (nn.Flatten(), shape),
+    keras.Dropout: lambda layer, shape: (nn.Dropout(layer.rate), shape),
+    keras.ReLU: lambda layer, shape: (nn.ReLU(), shape),
+    keras.Softmax: lambda layer, shape: (nn.Softmax(dim=-1), shape),
+    keras.Identity: lambda layer, shape: (nn.Identity(), shape),
 }
 
 
 def torch_twin(layer, input_shape) -> tuple:
     """``(PyTorch-convention layer, its input shape)`` for a Keras layer on ``input_shape``."""
-    entry = TABLE.get(type(layer).__name__)
+    entry = _lookup(TABLE, layer)
     if entry is None:
-        raise NoTwin(f"no PyTorch module in the translation table for {type(layer).__name__}")
+        raise NoTwin(f"no PyTorch module in the translation table for {layer.class_name}")
     return entry(layer, input_shape)
 
 
 def note(layer) -> str:
     """What differs in convention for a Keras layer, said once beside its row."""
-    kind = type(layer).__name__
     inner = getattr(layer, "layer", None)
-    if kind in ("Bidirectional", "TimeDistributed") and inner is not None:
+    if isinstance(layer, (keras.Bidirectional, keras.TimeDistributed)) and inner is not None:
         return note(inner)
-    if kind == "GRU":
+    if isinstance(layer, keras.GRU):
         return ("the same equations: Keras's reset_after=True is PyTorch's form"
                 if layer.cell.reset_after else
                 "PyTorch has only the reset_after=True form, a second bias per gate")
-    if kind == "Dense" and layer.activation:
+    if isinstance(layer, keras.Dense) and layer.activation:
         return "the activation is a separate module in PyTorch"
-    return NOTES.get(kind, "")
+    return _lookup(NOTES, layer) or ""

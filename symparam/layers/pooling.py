@@ -48,18 +48,52 @@ class Pooling(Layer):
         return _spatial.join_spatial(batch, lengths, c, self.data_format)
 
 
-def _pooling(name: str, rank: int, reduce: str) -> type:
-    doc = f"{'Maximum' if reduce == 'max' else 'Mean'} over {rank}D windows (Keras ``{name}``)."
-    return register(type(name, (Pooling,), {"rank": rank, "reduce": reduce, "__doc__": doc,
-                                            "__module__": __name__}))
+@register
+class MaxPooling1D(Pooling):
+    """Maximum over 1D windows (Keras ``MaxPooling1D``)."""
+
+    rank = 1
+    reduce = "max"
 
 
-MaxPooling1D = _pooling("MaxPooling1D", 1, "max")
-MaxPooling2D = _pooling("MaxPooling2D", 2, "max")
-MaxPooling3D = _pooling("MaxPooling3D", 3, "max")
-AveragePooling1D = _pooling("AveragePooling1D", 1, "average")
-AveragePooling2D = _pooling("AveragePooling2D", 2, "average")
-AveragePooling3D = _pooling("AveragePooling3D", 3, "average")
+@register
+class MaxPooling2D(Pooling):
+    """Maximum over 2D windows (Keras ``MaxPooling2D``)."""
+
+    rank = 2
+    reduce = "max"
+
+
+@register
+class MaxPooling3D(Pooling):
+    """Maximum over 3D windows (Keras ``MaxPooling3D``)."""
+
+    rank = 3
+    reduce = "max"
+
+
+@register
+class AveragePooling1D(Pooling):
+    """Mean over 1D windows (Keras ``AveragePooling1D``)."""
+
+    rank = 1
+    reduce = "average"
+
+
+@register
+class AveragePooling2D(Pooling):
+    """Mean over 2D windows (Keras ``AveragePooling2D``)."""
+
+    rank = 2
+    reduce = "average"
+
+
+@register
+class AveragePooling3D(Pooling):
+    """Mean over 3D windows (Keras ``AveragePooling3D``)."""
+
+    rank = 3
+    reduce = "average"
 
 
 class GlobalPooling(Layer):
@@ -90,16 +124,52 @@ class GlobalPooling(Layer):
         return _spatial.join_spatial(batch, [Integer(1)] * self.rank, c, self.data_format)
 
 
-def _global_pooling(name: str, rank: int, reduce: str) -> type:
-    doc = (f"{'Maximum' if reduce == 'max' else 'Mean'} of each channel over all positions of "
-           f"a {rank}D input (Keras ``{name}``).")
-    return register(type(name, (GlobalPooling,), {"rank": rank, "reduce": reduce,
-                                                  "__doc__": doc, "__module__": __name__}))
+@register
+class GlobalMaxPooling1D(GlobalPooling):
+    """Maximum of each channel over all positions of a 1D input (Keras ``GlobalMaxPooling1D``)."""
+
+    rank = 1
+    reduce = "max"
 
 
-GlobalMaxPooling1D = _global_pooling("GlobalMaxPooling1D", 1, "max")
-GlobalMaxPooling2D = _global_pooling("GlobalMaxPooling2D", 2, "max")
-GlobalMaxPooling3D = _global_pooling("GlobalMaxPooling3D", 3, "max")
-GlobalAveragePooling1D = _global_pooling("GlobalAveragePooling1D", 1, "average")
-GlobalAveragePooling2D = _global_pooling("GlobalAveragePooling2D", 2, "average")
-GlobalAveragePooling3D = _global_pooling("GlobalAveragePooling3D", 3, "average")
+@register
+class GlobalMaxPooling2D(GlobalPooling):
+    """Maximum of each channel over all positions of a 2D input (Keras ``GlobalMaxPooling2D``)."""
+
+    rank = 2
+    reduce = "max"
+
+
+@register
+class GlobalMaxPooling3D(GlobalPooling):
+    """Maximum of each channel over all positions of a 3D input (Keras ``GlobalMaxPooling3D``)."""
+
+    rank = 3
+    reduce = "max"
+
+
+@register
+class GlobalAveragePooling1D(GlobalPooling):
+    """Mean of each channel over all positions of a 1D input (Keras ``GlobalAveragePooling1D``).
+    """
+
+    rank = 1
+    reduce = "average"
+
+
+@register
+class GlobalAveragePooling2D(GlobalPooling):
+    """Mean of each channel over all positions of a 2D input (Keras ``GlobalAveragePooling2D``).
+    """
+
+    rank = 2
+    reduce = "average"
+
+
+@register
+class GlobalAveragePooling3D(GlobalPooling):
+    """Mean of each channel over all positions of a 3D input (Keras ``GlobalAveragePooling3D``).
+    """
+
+    rank = 3
+    reduce = "average"

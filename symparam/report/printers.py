@@ -5,7 +5,7 @@ LaTeX, ``{\\left( d \\mapsto \\sigma(d) \\right)}_{\\circ}(...)``.  These printe
 SymPy's printer dispatch (never string surgery on the output), write ``sigma(W x + b)``, a
 stacked vector ``[h_{t-1}; x_t]`` as a bracketed column, a Hadamard product as ``⊙`` and names
 such as ``ctilde_t`` as a tilde over ``c``.  Three printers share these conventions: plain text,
-LaTeX and presentation MathML (for HTML pages, rendered by the browser without scripts).
+LaTeX and presentation MathML (``symparam.report.mathml``, for HTML pages).
 
 Every printer also takes ``values``, a mapping from dimension symbols to numbers, and prints each
 symbol as its value while keeping the formula's shape: ``4*u*(d + u + 1)`` becomes
@@ -14,14 +14,12 @@ symbol as its value while keeping the formula's shape: ``4*u*(d + u + 1)`` becom
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
 import sympy
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
-from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.str import StrPrinter
 
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
@@ -36,7 +34,7 @@ ACCENTS = {"tilde": ("tilde", "\u02dc"), "hat": ("hat", "\u02c6"), "bar": ("bar"
 _BASE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|([^_^{}]+))")
 _SAFE_SCRIPT = re.compile(r"[A-Za-z0-9+\-(),' ]*")
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+|\S")
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*|[0-9]+|\S")
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def tex_verbatim(text: str) -> str:
     return r"\text{\texttt{" + "".join(chars) + "}}"
 
 
-class _Conventions:
+class Conventions:
     """Printer hooks shared by the three printers.
 
     ``values`` maps symbols to numbers printed in their place; element-wise functions bind their
@@ -138,7 +136,7 @@ def _is_atom(expr) -> bool:
     return isinstance(expr, (sympy.MatrixSymbol, sympy.Symbol)) or expr.is_Atom
 
 
-def _split_hadamard(expr):
+def split_hadamard(expr):
     """Factors of a Hadamard product, and the bases of those raised to ``-1`` (a division)."""
     numerator, denominator = [], []
     for arg in expr.args:
@@ -149,7 +147,7 @@ def _split_hadamard(expr):
     return numerator or [sympy.S.One], denominator
 
 
-class TextPrinter(_Conventions, StrPrinter):
+class TextPrinter(Conventions, StrPrinter):
     """Plain-text equations: ``f_t = sigma(W_f*[h_{t-1}; x_t] + b_f)``."""
 
     def __init__(self, settings=None, values=None):
@@ -169,7 +167,7 @@ class TextPrinter(_Conventions, StrPrinter):
         return super()._print_BlockMatrix(expr)
 
     def _print_HadamardProduct(self, expr):
-        numerator, denominator = _split_hadamard(expr)
+        numerator, denominator = split_hadamard(expr)
         text = " ⊙ ".join(self.parenthesize(arg, 50) for arg in numerator)
         return text + "".join(f" ⊘ {self.parenthesize(arg, 50)}" for arg in denominator)
 
@@ -186,7 +184,7 @@ class TextPrinter(_Conventions, StrPrinter):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
 
-class TexPrinter(_Conventions, LatexPrinter):
+class TexPrinter(Conventions, LatexPrinter):
     """LaTeX in the notation of papers: ``\\sigma(W_f [h_{t-1}; x_t] + b_f)``, ``\\odot``,
     ``\\tilde{c}_t``, and ``4 \\cdot u \\cdot (d + u + 1)`` for counts."""
 
@@ -224,7 +222,7 @@ class TexPrinter(_Conventions, LatexPrinter):
 
     def _tex_script(self, piece: str) -> str:
         return "".join(self._tex_word(token) if token[0].isalpha() else token
-                       for token in _TOKEN.findall(piece))
+                       for token in TOKEN.findall(piece))
 
     def _print_Function(self, expr, exp=None):
         if not isinstance(expr, AppliedUndef):
@@ -248,7 +246,7 @@ class TexPrinter(_Conventions, LatexPrinter):
         return super()._print_BlockMatrix(expr)
 
     def _print_HadamardProduct(self, expr):
-        numerator, denominator = _split_hadamard(expr)
+        numerator, denominator = split_hadamard(expr)
         top = r" \odot ".join(self.parenthesize(arg, 50) for arg in numerator)
         if not denominator:
             return top
@@ -272,115 +270,6 @@ class TexPrinter(_Conventions, LatexPrinter):
         return "(" + comma.join(items) + ("," if len(items) == 1 else "") + ")"
 
 
-class MathMLPrinter(_Conventions, MathMLPresentationPrinter):
-    """Presentation MathML (MathML Core) with the same conventions, for browsers to render.
-
-    SymPy's MathML printer writes text nodes unescaped, so every name is escaped here."""
-
-    def __init__(self, settings=None, values=None):
-        super().__init__({"mul_symbol": "dot", **(settings or {})})
-        self._setup(values)
-
-    def _element(self, tag: str, text: str | None = None, *children, **attributes):
-        node = self.dom.createElement(tag)
-        if text is not None:
-            node.appendChild(self.dom.createTextNode(html.escape(text, quote=False)))
-        for child in children:
-            node.appendChild(child)
-        for key, value in attributes.items():
-            node.setAttribute(key, value)
-        return node
-
-    def _wrap(self, expr):
-        return self._element("mrow", None, self._element("mo", "("), self._print(expr),
-                             self._element("mo", ")"))
-
-    def _print_Symbol(self, expr, style="plain"):
-        found = self._stand_in(expr)
-        if found is not None:
-            return found
-        name = parse_name(expr.name)
-        if name is None:
-            return self._element("mi", expr.name)
-        base = self._word(name.base)
-        subs = [self._script(s) for s in name.subs]
-        sups = [self._script(s) for s in name.sups]
-        if subs and sups:
-            return self._element("msubsup", None, base, self._row(subs), self._row(sups))
-        if subs or sups:
-            return self._element("msub" if subs else "msup", None, base, self._row(subs + sups))
-        return base
-
-    def _print_MatrixSymbol(self, expr):
-        return self._print_Symbol(expr)
-
-    def _row(self, nodes):
-        return nodes[0] if len(nodes) == 1 else self._element("mrow", None, *nodes)
-
-    def _word(self, word: str):
-        stem, accent = split_accent(word)
-        letter = self._element("mi", GREEK.get(stem, stem))
-        if accent is None:
-            return letter
-        return self._element("mover", None, letter, self._element("mo", ACCENTS[accent][1]),
-                             accent="true")
-
-    def _script(self, piece: str):
-        nodes = [self._word(t) if t[0].isalpha() else self._element("mn" if t.isdigit() else
-                                                                    "mo", t)
-                 for t in _TOKEN.findall(piece)]
-        return self._row(nodes)
-
-    def _print_Function(self, expr):
-        if isinstance(expr, AppliedUndef):
-            arguments = [self._print(arg) for arg in expr.args]
-            separated = [node for i, arg in enumerate(arguments)
-                         for node in ([self._element("mo", ",")] if i else []) + [arg]]
-            return self._element("mrow", None, self._word(expr.func.__name__),
-                                 self._element("mo", "("), *separated, self._element("mo", ")"))
-        return super()._print_Function(expr)
-
-    def _print_BlockMatrix(self, expr):
-        if expr.blockshape[1] == 1:
-            rows = [self._element("mtr", None, self._element("mtd", None, self._print(block)))
-                    for block in expr.blocks]
-            return self._element("mrow", None, self._element("mo", "["),
-                                 self._element("mtable", None, *rows), self._element("mo", "]"))
-        return self._print(expr.blocks)
-
-    def _print_HadamardProduct(self, expr):
-        numerator, denominator = _split_hadamard(expr)
-
-        def product(args):
-            nodes = []
-            for i, arg in enumerate(args):
-                nodes += ([self._element("mo", "⊙")] if i else []) + [self.parenthesize(arg, 50)]
-            return self._row(nodes)
-        if not denominator:
-            return product(numerator)
-        return self._element("mfrac", None, product(numerator), product(denominator))
-
-    def _print_OneMatrix(self, expr):
-        return self._element("mn", "1")
-
-    def _print_Integer(self, expr):
-        value = int(expr)
-        return self._element("mn", f"{value:,}" if abs(value) >= 10_000 else str(value))
-
-    def shape(self, shape, *, matrix: bool = False):
-        """A tensor shape ``(None, 25, d)``, or a weight's ``u × (d + u)``, as an ``mrow``."""
-        nodes = []
-        for i, item in enumerate(shape):
-            if i:
-                nodes.append(self._element("mo", "×" if matrix else ","))
-            nodes.append(self._element("mi", "None", mathvariant="normal") if item is None
-                         else self.parenthesize(item, 50) if matrix else self._print(item))
-        if matrix:
-            return self._row(nodes)
-        return self._element("mrow", None, self._element("mo", "("), *nodes,
-                             self._element("mo", ")"))
-
-
 def text(expr, values=None) -> str:
     """``expr`` as plain text with the conventions above."""
     return TextPrinter(values=values).doprint(expr)
@@ -391,20 +280,9 @@ def latex(expr, values=None) -> str:
     return TexPrinter(values=values).doprint(expr)
 
 
-def mathml(expr, values=None) -> str:
-    """``expr`` as presentation MathML, without the enclosing ``<math>`` element."""
-    return MathMLPrinter(values=values).doprint(expr)
-
-
 def latex_shape(shape, *, matrix: bool = False, breakable: bool = False) -> str:
     """A shape as LaTeX math: ``(\\mathrm{None}, 25, d)`` or ``u \\times (d + u)``."""
     return TexPrinter().shape(shape, matrix=matrix, breakable=breakable)
-
-
-def mathml_shape(shape, *, matrix: bool = False) -> str:
-    """A shape as presentation MathML (without ``<math>``)."""
-    printer = MathMLPrinter()
-    return printer.shape(shape, matrix=matrix).toxml()
 
 
 def text_shape(shape, *, matrix: bool = False) -> str:

@@ -27,7 +27,7 @@ from typing import Callable
 import jinja2
 import markupsafe
 
-from symparam.report import printers, views
+from symparam.report import mathml, printers, views
 from symparam.core.errors import SymparamError, shorten
 
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -175,7 +175,7 @@ NOTATIONS = {
     Format.LATEX: Notation(escape_latex, inline="${}$".format,
                            comma=r",\allowbreak ",
                            **{**_TEX, "shape": partial(printers.latex_shape, breakable=True)}),
-    Format.HTML: Notation(markupsafe.escape, math=printers.mathml, shape=printers.mathml_shape,
+    Format.HTML: Notation(markupsafe.escape, math=mathml.mathml, shape=mathml.mathml_shape,
                           inline="<math>{}</math>".format, display=_mathml_number,
                           safe=markupsafe.Markup, equals="<mo>=</mo>",
                           listing="<mrow><mo>[</mo>{}<mo>]</mo></mrow>".format,

@@ -32,23 +32,81 @@ class Pointwise(TorchLayer, Elementwise):
         return (None, dim("d"))
 
 
-def _pointwise(name: str, function: str) -> type:
-    doc = f"``y = {function}(x)`` entry by entry (PyTorch ``nn.{name}``)."
-    return register(type(name, (Pointwise,), {"function": function, "__doc__": doc,
-                                              "__module__": __name__}))
+@register
+class ReLU(Pointwise):
+    """``y = relu(x)`` entry by entry (PyTorch ``nn.ReLU``)."""
+
+    function = "relu"
 
 
-ReLU = _pointwise("ReLU", "relu")
-ReLU6 = _pointwise("ReLU6", "relu6")
-Tanh = _pointwise("Tanh", "tanh")
-Sigmoid = _pointwise("Sigmoid", "sigmoid")
-SiLU = _pointwise("SiLU", "silu")
-Mish = _pointwise("Mish", "mish")
-Hardswish = _pointwise("Hardswish", "hardswish")
-Hardsigmoid = _pointwise("Hardsigmoid", "hardsigmoid")
-Softsign = _pointwise("Softsign", "softsign")
-LogSigmoid = _pointwise("LogSigmoid", "logsigmoid")
-Tanhshrink = _pointwise("Tanhshrink", "tanhshrink")
+@register
+class ReLU6(Pointwise):
+    """``y = relu6(x)`` entry by entry (PyTorch ``nn.ReLU6``)."""
+
+    function = "relu6"
+
+
+@register
+class Tanh(Pointwise):
+    """``y = tanh(x)`` entry by entry (PyTorch ``nn.Tanh``)."""
+
+    function = "tanh"
+
+
+@register
+class Sigmoid(Pointwise):
+    """``y = sigmoid(x)`` entry by entry (PyTorch ``nn.Sigmoid``)."""
+
+    function = "sigmoid"
+
+
+@register
+class SiLU(Pointwise):
+    """``y = silu(x)`` entry by entry (PyTorch ``nn.SiLU``)."""
+
+    function = "silu"
+
+
+@register
+class Mish(Pointwise):
+    """``y = mish(x)`` entry by entry (PyTorch ``nn.Mish``)."""
+
+    function = "mish"
+
+
+@register
+class Hardswish(Pointwise):
+    """``y = hardswish(x)`` entry by entry (PyTorch ``nn.Hardswish``)."""
+
+    function = "hardswish"
+
+
+@register
+class Hardsigmoid(Pointwise):
+    """``y = hardsigmoid(x)`` entry by entry (PyTorch ``nn.Hardsigmoid``)."""
+
+    function = "hardsigmoid"
+
+
+@register
+class Softsign(Pointwise):
+    """``y = softsign(x)`` entry by entry (PyTorch ``nn.Softsign``)."""
+
+    function = "softsign"
+
+
+@register
+class LogSigmoid(Pointwise):
+    """``y = logsigmoid(x)`` entry by entry (PyTorch ``nn.LogSigmoid``)."""
+
+    function = "logsigmoid"
+
+
+@register
+class Tanhshrink(Pointwise):
+    """``y = tanhshrink(x)`` entry by entry (PyTorch ``nn.Tanhshrink``)."""
+
+    function = "tanhshrink"
 
 
 @register
@@ -96,16 +154,37 @@ class Dropping(Pointwise):
         self.p = self.as_number("p", p)
 
 
-def _dropout(name: str, what: str) -> type:
-    doc = f"{what} zeroed with probability ``p`` while training (PyTorch ``nn.{name}``)."
-    return register(type(name, (Dropping,), {"__doc__": doc, "__module__": __name__}))
+@register
+class Dropout(Dropping):
+    """Entries zeroed with probability ``p`` while training (PyTorch ``nn.Dropout``)."""
 
 
-Dropout = _dropout("Dropout", "Entries")
-Dropout1d = _dropout("Dropout1d", "Whole channels of a sequence")
-Dropout2d = _dropout("Dropout2d", "Whole channels of an image")
-Dropout3d = _dropout("Dropout3d", "Whole channels of a volume")
-AlphaDropout = _dropout("AlphaDropout", "Entries (keeping SELU's mean and variance)")
+@register
+class Dropout1d(Dropping):
+    """Whole channels of a sequence zeroed with probability ``p`` while training (PyTorch
+    ``nn.Dropout1d``).
+    """
+
+
+@register
+class Dropout2d(Dropping):
+    """Whole channels of an image zeroed with probability ``p`` while training (PyTorch
+    ``nn.Dropout2d``).
+    """
+
+
+@register
+class Dropout3d(Dropping):
+    """Whole channels of a volume zeroed with probability ``p`` while training (PyTorch
+    ``nn.Dropout3d``).
+    """
+
+
+@register
+class AlphaDropout(Dropping):
+    """Entries (keeping SELU's mean and variance) zeroed with probability ``p`` while training
+    (PyTorch ``nn.AlphaDropout``).
+    """
 
 
 class Normalized(TorchLayer, Elementwise):

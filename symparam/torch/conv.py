@@ -120,14 +120,61 @@ class ConvTranspose(Convolution):
         return length
 
 
-def _conv(name: str, base: type, rank: int, what: str) -> type:
-    doc = f"{what} over {rank} spatial axes (PyTorch ``nn.{name}``). {base.__doc__}"
-    return register(type(name, (base,), {"rank": rank, "__doc__": doc, "__module__": __name__}))
+@register
+class Conv1d(Conv):
+    """Convolution over 1 spatial axes (PyTorch ``nn.Conv1d``). ``nn.Conv*d``: output length
+    ``floor((L + 2p - d*(k-1) - 1)/s) + 1`` per axis;     ``padding`` is an int, a tuple,
+    ``'valid'`` (0) or ``'same'`` (stride 1 only).
+    """
+
+    rank = 1
 
 
-Conv1d = _conv("Conv1d", Conv, 1, "Convolution")
-Conv2d = _conv("Conv2d", Conv, 2, "Convolution")
-Conv3d = _conv("Conv3d", Conv, 3, "Convolution")
-ConvTranspose1d = _conv("ConvTranspose1d", ConvTranspose, 1, "Transposed convolution")
-ConvTranspose2d = _conv("ConvTranspose2d", ConvTranspose, 2, "Transposed convolution")
-ConvTranspose3d = _conv("ConvTranspose3d", ConvTranspose, 3, "Transposed convolution")
+@register
+class Conv2d(Conv):
+    """Convolution over 2 spatial axes (PyTorch ``nn.Conv2d``). ``nn.Conv*d``: output length
+    ``floor((L + 2p - d*(k-1) - 1)/s) + 1`` per axis;     ``padding`` is an int, a tuple,
+    ``'valid'`` (0) or ``'same'`` (stride 1 only).
+    """
+
+    rank = 2
+
+
+@register
+class Conv3d(Conv):
+    """Convolution over 3 spatial axes (PyTorch ``nn.Conv3d``). ``nn.Conv*d``: output length
+    ``floor((L + 2p - d*(k-1) - 1)/s) + 1`` per axis;     ``padding`` is an int, a tuple,
+    ``'valid'`` (0) or ``'same'`` (stride 1 only).
+    """
+
+    rank = 3
+
+
+@register
+class ConvTranspose1d(ConvTranspose):
+    """Transposed convolution over 1 spatial axes (PyTorch ``nn.ConvTranspose1d``).
+    ``nn.ConvTranspose*d``: output length ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``
+    per axis; ``output_padding`` must be smaller than the stride or the dilation.
+    """
+
+    rank = 1
+
+
+@register
+class ConvTranspose2d(ConvTranspose):
+    """Transposed convolution over 2 spatial axes (PyTorch ``nn.ConvTranspose2d``).
+    ``nn.ConvTranspose*d``: output length ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``
+    per axis; ``output_padding`` must be smaller than the stride or the dilation.
+    """
+
+    rank = 2
+
+
+@register
+class ConvTranspose3d(ConvTranspose):
+    """Transposed convolution over 3 spatial axes (PyTorch ``nn.ConvTranspose3d``).
+    ``nn.ConvTranspose*d``: output length ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``
+    per axis; ``output_padding`` must be smaller than the stride or the dilation.
+    """
+
+    rank = 3

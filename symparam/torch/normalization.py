@@ -86,18 +86,88 @@ class InstanceNorm(Running):
         return 1 if len(input_shape) == max(self.ranks) else 0
 
 
-def _norm(name: str, base: type, ranks: tuple) -> type:
-    doc = f"{base.__doc__.splitlines()[0]} (PyTorch ``nn.{name}``). {Running.__doc__}"
-    return register(type(name, (base,), {"ranks": ranks, "__doc__": doc,
-                                         "__module__": __name__}))
+@register
+class BatchNorm1d(BatchNorm):
+    """Statistics over the batch and every position (Ioffe and Szegedy 2015). (PyTorch
+    ``nn.BatchNorm1d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ + beta`` with
+    ``affine``.      With ``track_running_stats`` the statistics used in evaluation are the
+    buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
+    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
+    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
+    nothing is kept.
+    """
+
+    ranks = (2, 3)
 
 
-BatchNorm1d = _norm("BatchNorm1d", BatchNorm, (2, 3))
-BatchNorm2d = _norm("BatchNorm2d", BatchNorm, (4,))
-BatchNorm3d = _norm("BatchNorm3d", BatchNorm, (5,))
-InstanceNorm1d = _norm("InstanceNorm1d", InstanceNorm, (2, 3))
-InstanceNorm2d = _norm("InstanceNorm2d", InstanceNorm, (3, 4))
-InstanceNorm3d = _norm("InstanceNorm3d", InstanceNorm, (4, 5))
+@register
+class BatchNorm2d(BatchNorm):
+    """Statistics over the batch and every position (Ioffe and Szegedy 2015). (PyTorch
+    ``nn.BatchNorm2d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ + beta`` with
+    ``affine``.      With ``track_running_stats`` the statistics used in evaluation are the
+    buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
+    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
+    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
+    nothing is kept.
+    """
+
+    ranks = (4,)
+
+
+@register
+class BatchNorm3d(BatchNorm):
+    """Statistics over the batch and every position (Ioffe and Szegedy 2015). (PyTorch
+    ``nn.BatchNorm3d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ + beta`` with
+    ``affine``.      With ``track_running_stats`` the statistics used in evaluation are the
+    buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
+    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
+    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
+    nothing is kept.
+    """
+
+    ranks = (5,)
+
+
+@register
+class InstanceNorm1d(InstanceNorm):
+    """Statistics over the positions of each example (Ulyanov et al. 2016); PyTorch's defaults
+    (PyTorch ``nn.InstanceNorm1d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ +
+    beta`` with ``affine``.      With ``track_running_stats`` the statistics used in evaluation
+    are the buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
+    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
+    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
+    nothing is kept.
+    """
+
+    ranks = (2, 3)
+
+
+@register
+class InstanceNorm2d(InstanceNorm):
+    """Statistics over the positions of each example (Ulyanov et al. 2016); PyTorch's defaults
+    (PyTorch ``nn.InstanceNorm2d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ +
+    beta`` with ``affine``.      With ``track_running_stats`` the statistics used in evaluation
+    are the buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
+    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
+    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
+    nothing is kept.
+    """
+
+    ranks = (3, 4)
+
+
+@register
+class InstanceNorm3d(InstanceNorm):
+    """Statistics over the positions of each example (Ulyanov et al. 2016); PyTorch's defaults
+    (PyTorch ``nn.InstanceNorm3d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ +
+    beta`` with ``affine``.      With ``track_running_stats`` the statistics used in evaluation
+    are the buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
+    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
+    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
+    nothing is kept.
+    """
+
+    ranks = (4, 5)
 
 
 @register
@@ -168,4 +238,3 @@ class GroupNorm(Borrowed):
 
     def input_layout(self):
         return (None, self.num_channels, dim("H"), dim("W"))
-

@@ -111,22 +111,130 @@ class AdaptivePool(Pool):
         return [n if size is None else size for n, size in zip(spatial, self.output_size)]
 
 
-def _pool(name: str, base: type, rank: int, reduce: str) -> type:
-    what = "Maximum" if reduce == "max" else "Mean"
-    doc = f"{what} over windows of {rank} spatial axes (PyTorch ``nn.{name}``). {base.__doc__}"
-    return register(type(name, (base,), {"rank": rank, "reduce": reduce, "__doc__": doc,
-                                         "__module__": __name__}))
+@register
+class MaxPool1d(MaxPool):
+    """Maximum over windows of 1 spatial axes (PyTorch ``nn.MaxPool1d``). Maximum over each window
+    (PyTorch ``nn.MaxPool*d``); ``return_indices`` adds the     indices of the maxima, a second
+    output of the same shape.
+    """
+
+    rank = 1
+    reduce = "max"
 
 
-MaxPool1d = _pool("MaxPool1d", MaxPool, 1, "max")
-MaxPool2d = _pool("MaxPool2d", MaxPool, 2, "max")
-MaxPool3d = _pool("MaxPool3d", MaxPool, 3, "max")
-AvgPool1d = _pool("AvgPool1d", AvgPool, 1, "avg")
-AvgPool2d = _pool("AvgPool2d", AvgPool, 2, "avg")
-AvgPool3d = _pool("AvgPool3d", AvgPool, 3, "avg")
-AdaptiveAvgPool1d = _pool("AdaptiveAvgPool1d", AdaptivePool, 1, "avg")
-AdaptiveAvgPool2d = _pool("AdaptiveAvgPool2d", AdaptivePool, 2, "avg")
-AdaptiveAvgPool3d = _pool("AdaptiveAvgPool3d", AdaptivePool, 3, "avg")
-AdaptiveMaxPool1d = _pool("AdaptiveMaxPool1d", AdaptivePool, 1, "max")
-AdaptiveMaxPool2d = _pool("AdaptiveMaxPool2d", AdaptivePool, 2, "max")
-AdaptiveMaxPool3d = _pool("AdaptiveMaxPool3d", AdaptivePool, 3, "max")
+@register
+class MaxPool2d(MaxPool):
+    """Maximum over windows of 2 spatial axes (PyTorch ``nn.MaxPool2d``). Maximum over each window
+    (PyTorch ``nn.MaxPool*d``); ``return_indices`` adds the     indices of the maxima, a second
+    output of the same shape.
+    """
+
+    rank = 2
+    reduce = "max"
+
+
+@register
+class MaxPool3d(MaxPool):
+    """Maximum over windows of 3 spatial axes (PyTorch ``nn.MaxPool3d``). Maximum over each window
+    (PyTorch ``nn.MaxPool*d``); ``return_indices`` adds the     indices of the maxima, a second
+    output of the same shape.
+    """
+
+    rank = 3
+    reduce = "max"
+
+
+@register
+class AvgPool1d(AvgPool):
+    """Mean over windows of 1 spatial axes (PyTorch ``nn.AvgPool1d``). Mean over each window
+    (PyTorch ``nn.AvgPool*d``).
+    """
+
+    rank = 1
+    reduce = "avg"
+
+
+@register
+class AvgPool2d(AvgPool):
+    """Mean over windows of 2 spatial axes (PyTorch ``nn.AvgPool2d``). Mean over each window
+    (PyTorch ``nn.AvgPool*d``).
+    """
+
+    rank = 2
+    reduce = "avg"
+
+
+@register
+class AvgPool3d(AvgPool):
+    """Mean over windows of 3 spatial axes (PyTorch ``nn.AvgPool3d``). Mean over each window
+    (PyTorch ``nn.AvgPool*d``).
+    """
+
+    rank = 3
+    reduce = "avg"
+
+
+@register
+class AdaptiveAvgPool1d(AdaptivePool):
+    """Mean over windows of 1 spatial axes (PyTorch ``nn.AdaptiveAvgPool1d``). Windows chosen so
+    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
+    ``nn.Adaptive*Pool*d``).
+    """
+
+    rank = 1
+    reduce = "avg"
+
+
+@register
+class AdaptiveAvgPool2d(AdaptivePool):
+    """Mean over windows of 2 spatial axes (PyTorch ``nn.AdaptiveAvgPool2d``). Windows chosen so
+    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
+    ``nn.Adaptive*Pool*d``).
+    """
+
+    rank = 2
+    reduce = "avg"
+
+
+@register
+class AdaptiveAvgPool3d(AdaptivePool):
+    """Mean over windows of 3 spatial axes (PyTorch ``nn.AdaptiveAvgPool3d``). Windows chosen so
+    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
+    ``nn.Adaptive*Pool*d``).
+    """
+
+    rank = 3
+    reduce = "avg"
+
+
+@register
+class AdaptiveMaxPool1d(AdaptivePool):
+    """Maximum over windows of 1 spatial axes (PyTorch ``nn.AdaptiveMaxPool1d``). Windows chosen so
+    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
+    ``nn.Adaptive*Pool*d``).
+    """
+
+    rank = 1
+    reduce = "max"
+
+
+@register
+class AdaptiveMaxPool2d(AdaptivePool):
+    """Maximum over windows of 2 spatial axes (PyTorch ``nn.AdaptiveMaxPool2d``). Windows chosen so
+    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
+    ``nn.Adaptive*Pool*d``).
+    """
+
+    rank = 2
+    reduce = "max"
+
+
+@register
+class AdaptiveMaxPool3d(AdaptivePool):
+    """Maximum over windows of 3 spatial axes (PyTorch ``nn.AdaptiveMaxPool3d``). Windows chosen so
+    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
+    ``nn.Adaptive*Pool*d``).
+    """
+
+    rank = 3
+    reduce = "max"
