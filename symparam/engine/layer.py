@@ -15,7 +15,7 @@ import difflib
 import functools
 import inspect
 import warnings
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import sympy
 
@@ -30,6 +30,15 @@ from symparam.engine.weights import (INPUT_NAMES, SYMBOLS, UNKNOWN, Buffer, Para
                                      collect_weights, partition, tagged)
 
 MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class Built:
+    """What ``Layer.build`` finds on one input shape, before the engine counts the weights."""
+
+    equations: list
+    output_shape: object
+    cost: Cost | None
 
 
 class Layer:
@@ -189,8 +198,22 @@ class Layer:
             return [normalize_shape(shape, owner=owner) for shape in input_shape]
         return normalize_shape(input_shape, owner=owner)
 
+    def build(self, input_shape) -> Built:
+        """Equations, output shape and cost on one input shape, found together: the one
+        question the engine asks a layer per shape.  By default the equations come from
+        ``equations_for``, the shape from ``compute_output_shape`` (per position unless
+        overridden) and the cost from ``cost``; layers made of other layers override ``build``
+        to derive their parts once and read all three off them."""
+        equations = self._checked(self.equations_for(input_shape))
+        if type(self).compute_output_shape is Layer.compute_output_shape:
+            output = known((*input_shape[:-1], equations[-1].lhs.shape[0]))
+        else:
+            output = known(self.compute_output_shape(input_shape))
+        return Built(equations, output, self.cost(input_shape, output, equations))
+
     def _derive_uncached(self, shape) -> Derivation:
-        equations, declared = self._run_equations(shape)
+        built, declared = self._declaring(self.build, shape)
+        equations = self._checked(built.equations)
         weights = collect_weights(equations, declared, owner=args.where(self),
                                   trainable=self.trainable)
         sized = [w.name for w in weights.values() if any(
@@ -199,15 +222,11 @@ class Layer:
             raise SymparamError(f"{args.where(self)}: a feature axis of input shape "
                                 f"{format_shape(shape)} must be known: it sizes the weight "
                                 f"{sized[0]!r}")
-        if type(self).compute_output_shape is Layer.compute_output_shape:
-            output = known((*shape[:-1], equations[-1].lhs.shape[0]))
-        else:
-            output = known(self.compute_output_shape(shape))
-        cost = self.cost(shape, output, equations)
+        cost = built.cost
         if cost is not None and UNKNOWN in cost.macs.free_symbols | cost.elementwise.free_symbols:
             cost = None
         return Derivation.from_weights(
-            class_name=self.class_name, input_shape=shape, output_shape=output,
+            class_name=self.class_name, input_shape=shape, output_shape=known(built.output_shape),
             equations=list(equations), cost=cost, **partition(weights))
 
     def equations_for(self, input_shape) -> list:
@@ -226,16 +245,31 @@ class Layer:
         return sympy.MatrixSymbol(name, size, 1)
 
     def _run_equations(self, shape):
+        """``equations_for(shape)`` and the tensors it declared, checked."""
+        equations, declared = self._declaring(self.equations_for, shape)
+        return self._checked(equations), declared
+
+    def _declaring(self, step, shape):
+        """``step(shape)`` with ``self.weight`` open for declarations; returns its result and
+        what it declared.  Re-entrant: a shape rule may run the equations inside a build."""
+        outer = getattr(self, "_declared", None)
         self._declared = {}
         try:
-            equations = self.equations_for(shape)
+            result = step(shape)
             declared = self._declared
         finally:
-            del self._declared
-        if not equations or not all(isinstance(eq, sympy.Eq) for eq in equations):
+            if outer is None:
+                del self._declared
+            else:
+                self._declared = outer
+        return result, declared
+
+    def _checked(self, equations) -> list:
+        if not isinstance(equations, list) or not equations or \
+                not all(isinstance(eq, sympy.Eq) for eq in equations):
             raise SymparamError(f"{args.where(self)}: equations() must return a non-empty "
                                 "list of sympy.Eq")
-        return equations, declared
+        return equations
 
     def reuse(self, derivation: Derivation, tag: str | None = None, keep=INPUT_NAMES) -> list:
         """Bring another derivation's equations into this layer, declaring its weights here.

@@ -14,7 +14,8 @@ import sympy
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
 from symparam.core import args
-from symparam.engine.layer import Layer
+from symparam.engine.derivation import known
+from symparam.engine.layer import Built, Layer
 from symparam.core.errors import SymparamError, shorten
 import symparam.layers._spatial as _spatial
 from symparam.engine.equations import Eq, activate, activation_name, affine, stack, vector
@@ -277,22 +278,20 @@ class RNN(Layer):
         except SymparamError as error:
             raise SymparamError(f"{args.where(self)}: {error}") from None
 
-    def equations_for(self, input_shape):
-        return self.reuse(self._step(input_shape)[1])
-
-    def cost(self, input_shape, output_shape, equations):
-        """The cell's cost at every time step."""
-        step = self._step(input_shape)[1]
-        steps = input_shape[1]
-        return None if steps is None or step.cost is None else step.cost.times(steps)
-
-    def compute_output_shape(self, input_shape):
+    def build(self, input_shape) -> Built:
+        """The cell derived once on one step: its equations, the sequence or last output
+        (and the final states), and its cost at every step."""
         step, cell = self._step(input_shape)
         batch, rest = input_shape[0], cell.output_shape[1:]
         output = (batch, input_shape[1], *rest) if self.return_sequences else (batch, *rest)
-        if not self.return_state:
-            return output
-        return [output, *self.cell.state_shapes(step)]
+        if self.return_state:
+            output = [output, *self.cell.state_shapes(step)]
+        steps = input_shape[1]
+        cost = None if steps is None or cell.cost is None else cell.cost.times(steps)
+        return Built(self.reuse(cell), known(output), cost)
+
+    def compute_output_shape(self, input_shape):
+        return self.derive(input_shape).output_shape
 
 
 def _own_cell(layer, kwargs, cell_class, *cell_args):

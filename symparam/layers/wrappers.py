@@ -8,7 +8,8 @@ from sympy import HadamardProduct, MatAdd, MatrixSymbol, Rational
 
 from symparam.core import args
 from symparam.engine.cost import equations_cost
-from symparam.engine.layer import Layer
+from symparam.engine.derivation import known
+from symparam.engine.layer import Built, Layer
 from symparam.engine.weights import Param, replaced, tagged
 from symparam.core.errors import SymparamError, shorten
 from symparam.engine.equations import Eq, stack, vector
@@ -52,20 +53,23 @@ class Bidirectional(Layer):
         backward = self.backward_layer or self.layer
         return self.layer.derive(input_shape), backward.derive(input_shape)
 
-    def equations_for(self, input_shape):
+    def build(self, input_shape) -> Built:
+        """Both directions derived once: their equations tagged ``fw`` and ``bw``, the merge,
+        the merged shape and both costs plus merging's."""
         forward, backward = self._directions(input_shape)
         equations = self.reuse(forward, "fw") + self.reuse(backward, "bw")
-        if self.merge_mode is None:
-            return equations
-        a, b = (eqs[-1].lhs for eqs in (equations[:len(forward.equations)], equations))
-        merged = {"concat": lambda: stack(a, b), "sum": lambda: MatAdd(a, b),
-                  "mul": lambda: HadamardProduct(a, b),
-                  "ave": lambda: Rational(1, 2) * MatAdd(a, b)}[self.merge_mode]()
-        return equations + [Eq(vector("y", merged.shape[0]), merged)]
+        if self.merge_mode is not None:
+            a, b = (eqs[-1].lhs for eqs in (equations[:len(forward.equations)], equations))
+            merged = {"concat": lambda: stack(a, b), "sum": lambda: MatAdd(a, b),
+                      "mul": lambda: HadamardProduct(a, b),
+                      "ave": lambda: Rational(1, 2) * MatAdd(a, b)}[self.merge_mode]()
+            equations.append(Eq(vector("y", merged.shape[0]), merged))
+        output = known(self._merged_shape(forward))
+        return Built(equations, output, self._cost(forward, backward, input_shape, output,
+                                                   equations))
 
-    def cost(self, input_shape, output_shape, equations):
+    def _cost(self, forward, backward, input_shape, output_shape, equations):
         """Both directions' costs, plus merging their outputs."""
-        forward, backward = self._directions(input_shape)
         if forward.cost is None or backward.cost is None:
             return None
         parts = forward.cost + backward.cost
@@ -75,8 +79,7 @@ class Bidirectional(Layer):
         merge = equations_cost(equations[-1:])
         return None if positions is None else parts + merge.times(positions)
 
-    def compute_output_shape(self, input_shape):
-        forward, _ = self._directions(input_shape)
+    def _merged_shape(self, forward):
         shapes = forward.output_shape if isinstance(forward.output_shape, list) \
             else [forward.output_shape]
         output, states = shapes[0], shapes[1:]
@@ -85,6 +88,9 @@ class Bidirectional(Layer):
         outputs = [output, output] if self.merge_mode is None else [output]
         result = outputs + states + states
         return result if len(result) > 1 else result[0]
+
+    def compute_output_shape(self, input_shape):
+        return self.derive(input_shape).output_shape
 
 
 @register
@@ -101,19 +107,19 @@ class TimeDistributed(Layer):
                                 f"{format_shape(input_shape)}")
         return self.layer.derive((input_shape[0], *input_shape[2:]))
 
-    def equations_for(self, input_shape):
-        return self.reuse(self._inner_derivation(input_shape))
-
-    def cost(self, input_shape, output_shape, equations):
-        """The inner layer's cost at every time step."""
+    def build(self, input_shape) -> Built:
+        """The inner layer derived once on one step: its equations, its shape spread over the
+        time axis, its cost at every step."""
         inner = self._inner_derivation(input_shape)
+        spread = lambda shape: (input_shape[0], input_shape[1], *shape[1:])  # noqa: E731
+        shape = inner.output_shape
+        output = [spread(s) for s in shape] if isinstance(shape, list) else spread(shape)
         steps = input_shape[1]
-        return None if steps is None or inner.cost is None else inner.cost.times(steps)
+        cost = None if steps is None or inner.cost is None else inner.cost.times(steps)
+        return Built(self.reuse(inner), known(output), cost)
 
     def compute_output_shape(self, input_shape):
-        inner = self._inner_derivation(input_shape).output_shape
-        spread = lambda shape: (input_shape[0], input_shape[1], *shape[1:])  # noqa: E731
-        return [spread(s) for s in inner] if isinstance(inner, list) else spread(inner)
+        return self.derive(input_shape).output_shape
 
 
 @register
@@ -141,18 +147,18 @@ class Repeated(Layer):
                                 f"{format_shape(block.output_shape)}")
         return block
 
-    def equations_for(self, input_shape):
-        equations, weights = tagged(self._block(input_shape), "(l)")
+    def build(self, input_shape) -> Built:
+        """The block derived once: its equations (superscript ``(l)``), each weight declared
+        as ``times`` copies, its shape, and ``times`` its cost."""
+        block = self._block(input_shape)
+        equations, weights = tagged(block, "(l)")
         for weight in weights.values():
             self.declare(replace(weight, copies=weight.copies * self.times))
-        return equations
+        cost = None if block.cost is None else block.cost.times(self.times)
+        return Built(equations, block.output_shape, cost)
 
     def compute_output_shape(self, input_shape):
-        return self._block(input_shape).output_shape
-
-    def cost(self, input_shape, output_shape, equations):
-        block = self._block(input_shape)
-        return None if block.cost is None else block.cost.times(self.times)
+        return self.derive(input_shape).output_shape
 
 
 class Rewired(Layer):
@@ -176,22 +182,21 @@ class Rewired(Layer):
     def input_name(self) -> str:
         return self.layer.input_name
 
-    def equations_for(self, input_shape):
-        equations, weights = tagged(self.layer.derive(input_shape), None)
+    def build(self, input_shape) -> Built:
+        """The inner layer derived once: its equations rewired, its shape and its cost."""
+        inner = self.layer.derive(input_shape)
+        equations, weights = tagged(inner, None)
         unknown = sorted(set(self.names) - set(weights))
         if unknown:
             raise SymparamError(f"{args.where(self)}: {self.layer.class_name} has no weight "
                                 f"{unknown[0]!r}")
-        return self.rewire(equations, weights)
+        return Built(self.rewire(equations, weights), inner.output_shape, inner.cost)
 
     def rewire(self, equations, weights) -> list:
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
-        return self.layer.derive(input_shape).output_shape
-
-    def cost(self, input_shape, output_shape, equations):
-        return self.layer.derive(input_shape).cost
+        return self.derive(input_shape).output_shape
 
     def input_layout(self):
         return self.layer.input_layout()

@@ -16,8 +16,8 @@ import sympy
 
 from symparam.core import args
 from symparam.engine.cost import equations_cost, total
-from symparam.engine.derivation import Derivation
-from symparam.engine.layer import Layer
+from symparam.engine.derivation import Derivation, known
+from symparam.engine.layer import Built, Layer
 from symparam.engine.weights import replaced, tagged
 from symparam.core.errors import SymparamError
 from symparam.engine.equations import Eq, vector
@@ -148,22 +148,15 @@ class Composite(TorchLayer):
     def assemble(self, input_shape) -> Assembly:
         raise NotImplementedError
 
-    def equations_for(self, input_shape):
+    def build(self, input_shape) -> Built:
+        """The parts assembled once: their equations, the output shape, and the parts' costs
+        plus the glue's once per position."""
         assembly = self.assemble(input_shape)
         for weight in assembly.weights:
             self.declare(weight)
-        # the engine asks for the cost right after, on the same shape: keep the parts for it
-        # rather than assemble a second time
-        self._assembled = (input_shape, assembly)
-        return assembly.equations
-
-    def cost(self, input_shape, output_shape, equations):
-        shape, assembly = getattr(self, "_assembled", (None, None))
-        if assembly is None or shape != input_shape:
-            assembly = self.assemble(input_shape)
-        self._assembled = None
+        output = known(self.compute_output_shape(input_shape))
         costs = [part.cost for part in assembly.parts]
-        if None in costs:
-            return None
-        positions = self.repeats(input_shape, output_shape, equations)
-        return total(costs) + equations_cost(assembly.glue).times(positions)
+        positions = self.repeats(input_shape, output, assembly.equations)
+        cost = None if None in costs or positions is None else \
+            total(costs) + equations_cost(assembly.glue).times(positions)
+        return Built(assembly.equations, output, cost)
