@@ -9,7 +9,7 @@ from symparam.analysis.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt
 from torch_models import GPT
 from torch_reference import macs_per_example
 
-SPEC = Path(__file__).parent.parent / "docs" / "examples" / "gpt.yaml"
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gpt.yaml"
 
 
 def gpt(d, L, h, n):  # noqa: N803 - the papers' names

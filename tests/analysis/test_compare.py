@@ -20,7 +20,7 @@ import symparam as S
 from symparam.layers import GRU, BatchNormalization, Conv2D, Dense, Embedding
 from symparam.torch import nn as snn
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "keras-vs-pytorch.md"
 d, u, V, n, c, f = S.dims("d u V n c f")
 

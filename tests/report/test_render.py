@@ -29,8 +29,8 @@ from symparam.report.render import Format, render
 from symparam.importers.spec import load_spec
 
 u, d = S.dims("u d")
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 EXAMPLES = ROOT / "docs" / "examples"
 REGENERATE = os.environ.get("SYMPARAM_REGEN_GOLDEN") == "1"
 NASTY = ["conv_1%&#", "a\\input{/etc/passwd}", "x|y\nz", "<script>alert(1)</script>",

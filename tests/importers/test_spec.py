@@ -9,7 +9,7 @@ import sympy
 import symparam as S
 from symparam.importers.spec import load_spec
 
-EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 u, d, n, V = S.dims("u d n V")
 
 

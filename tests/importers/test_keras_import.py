@@ -15,7 +15,7 @@ import symparam as S
 from keras_reference import check_summary, keras_model_facts
 from symparam.cli import main
 
-EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def small_model():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from symparam.report import docsgen
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_docs_are_up_to_date():
