@@ -166,7 +166,7 @@ def graph_view(summary, values: dict) -> dict:
               "count": chain(row.params, evaluated.params)}
              for row, evaluated in zip(summary.rows, concrete.rows)]
     edges, ends = [], []
-    for index, (source, target, shape) in enumerate(summary.edges):
+    for index, (source, target, shape) in enumerate(concrete.edges):
         for end, kind in ((source, "input"), (target, "output")):
             if end is None:
                 ends.append({"id": f"{kind}{index}", "kind": Text(kind)})

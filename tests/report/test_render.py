@@ -457,6 +457,8 @@ def test_wheel_renders_every_format_outside_the_checkout(tmp_path):
         f"assert {str(ROOT)!r} not in symparam.__file__, symparam.__file__\n"
         "assert (R.PACKAGE_TEMPLATES / 'latex' / 'document.j2').is_file()\n"
         "assert not R.CHECKOUT_TEMPLATES.is_dir()\n"
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('symparam.report.docsgen') is None\n"
         "u, d = symparam.dims('u d')\n"
         "r = LSTM(u).derive((None, 25, d))\n"
         "s = symparam.Sequential([symparam.Input((25, d)), LSTM(u)]).summary()\n"
