@@ -205,23 +205,29 @@ class Layer:
         overridden) and the cost from ``cost``; layers made of other layers override ``build``
         to derive their parts once and read all three off them."""
         equations = self._checked(self.equations_for(input_shape))
+        self._refuse_unknown_widths(self._declared.values(), input_shape)
         if type(self).compute_output_shape is Layer.compute_output_shape:
             output = known((*input_shape[:-1], equations[-1].lhs.shape[0]))
         else:
             output = known(self.compute_output_shape(input_shape))
         return Built(equations, output, self.cost(input_shape, output, equations))
 
-    def _derive_uncached(self, shape) -> Derivation:
-        built, declared = self._declaring(self.build, shape)
-        equations = self._checked(built.equations)
-        weights = collect_weights(equations, declared, owner=args.where(self),
-                                  trainable=self.trainable)
-        sized = [w.name for w in weights.values() if any(
+    def _refuse_unknown_widths(self, weights, shape) -> None:
+        """A weight sized by an axis the input leaves unknown cannot be counted: refuse it
+        before a shape rule trips over the unknown size."""
+        sized = [w.name for w in weights if any(
             UNKNOWN in sympy.sympify(size, strict=True).free_symbols for size in w.shape)]
         if sized:
             raise SymparamError(f"{args.where(self)}: a feature axis of input shape "
                                 f"{format_shape(shape)} must be known: it sizes the weight "
                                 f"{sized[0]!r}")
+
+    def _derive_uncached(self, shape) -> Derivation:
+        built, declared = self._declaring(self.build, shape)
+        equations = self._checked(built.equations)
+        weights = collect_weights(equations, declared, owner=args.where(self),
+                                  trainable=self.trainable)
+        self._refuse_unknown_widths(weights.values(), shape)
         cost = built.cost
         if cost is not None and UNKNOWN in cost.macs.free_symbols | cost.elementwise.free_symbols:
             cost = None

@@ -381,7 +381,7 @@ def test_video_qa_svg_from_graphviz():
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
     for name in ("video", "frames", "encoded_video", "question_encoder", "merged", "answer",
-                 "TimeDistributed", "(None, T, 224, 224, 3)", "4*u*(u + 160001) = 164,103,168"):
+                 "TimeDistributed", "(None, 100, 224, 224, 3)", "4*u*(u + 160001) = 164,103,168"):
         assert name in texts, name
 
 
