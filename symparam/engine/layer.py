@@ -205,7 +205,7 @@ class Layer:
         overridden) and the cost from ``cost``; layers made of other layers override ``build``
         to derive their parts once and read all three off them."""
         equations = self._checked(self.equations_for(input_shape))
-        self._refuse_unknown_widths(self._declared.values(), input_shape)
+        self._refuse_unknown_widths(getattr(self, "_declared", {}).values(), input_shape)
         if type(self).compute_output_shape is Layer.compute_output_shape:
             output = known((*input_shape[:-1], equations[-1].lhs.shape[0]))
         else:
