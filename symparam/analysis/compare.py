@@ -12,14 +12,13 @@ buffers (``torch_buffers``) rather than parameters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sympy
 
-from symparam.core.shapes import map_shape
 
-from symparam.engine.substitute import substitution
+from symparam.engine.substitute import KEEP, Substitutable
 from symparam.core.errors import SymparamError, shorten
 from symparam.layers.core import InputLayer
 from symparam.layers.wrappers import TimeDistributed
@@ -55,7 +54,7 @@ class ComparedRow:
 
 
 @dataclass(frozen=True)
-class Comparison(Renderable):
+class Comparison(Substitutable, Renderable):
     """Every row and the totals under both conventions (``compare(...)``).
 
     ``torch_total`` sums the rows that have a PyTorch counterpart, and ``difference`` their
@@ -74,8 +73,8 @@ class Comparison(Renderable):
     difference: sympy.Expr
     keras_non_trainable: sympy.Expr
     torch_buffers: sympy.Expr
-    dims: dict
-    values: tuple = ()
+    dims: dict = field(metadata={KEEP: False})
+    values: tuple = field(default=(), metadata={KEEP: False})
 
     @property
     def complete(self) -> bool:
@@ -83,33 +82,11 @@ class Comparison(Renderable):
         Keras layers out)."""
         return all(row.torch_formula is not None for row in self.rows)
 
-    @property
-    def free_symbols(self) -> set:
-        found = set()
-        for expr in (self.keras_total, self.torch_total, self.torch_buffers):
-            found |= expr.free_symbols
-        for row in self.rows:
-            for shape in (row.keras_output_shape, row.torch_output_shape):
-                if shape is not None:
-                    map_shape(shape, lambda e: found.update(e.free_symbols) or e)
-        return found
-
     def subs(self, **values) -> "Comparison":
-        """The comparison with dimensions replaced by values, e.g. ``subs(u=128)``."""
-        mapping = substitution(values, self.free_symbols)
-        swap = lambda expr: None if expr is None else expr.xreplace(mapping)  # noqa: E731
-        shape = lambda s: None if s is None else map_shape(s, swap)  # noqa: E731
-        rows = tuple(replace(
-            row, keras_formula=swap(row.keras_formula), torch_formula=swap(row.torch_formula),
-            difference=swap(row.difference), keras_non_trainable=swap(row.keras_non_trainable),
-            torch_buffers=swap(row.torch_buffers), keras_output_shape=shape(
-                row.keras_output_shape), torch_output_shape=shape(row.torch_output_shape))
-            for row in self.rows)
-        return replace(self, rows=rows, keras_total=swap(self.keras_total),
-                       torch_total=swap(self.torch_total), difference=swap(self.difference),
-                       keras_non_trainable=swap(self.keras_non_trainable),
-                       torch_buffers=swap(self.torch_buffers),
-                       values=self.values + tuple(sorted(values.items())))
+        """The comparison with dimensions replaced by values, e.g. ``subs(u=128)``; the values
+        are recorded in ``values``."""
+        done = Substitutable.subs(self, **values)
+        return replace(done, values=self.values + tuple(sorted(values.items())))
 
     def evaluated(self) -> "Comparison":
         """``subs`` at the spec's ``dims``."""

@@ -18,7 +18,6 @@ from sympy import Function
 from symparam.engine.cost import total
 from symparam.engine.derivation import Derivation
 from symparam.engine.layer import Layer
-from symparam.engine.substitute import substitution
 from symparam.engine.weights import partition, tagged
 from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.wrappers import Rewired
@@ -98,17 +97,6 @@ class TorchSummary(Summary):
     """A ``Summary`` whose rows are ``TorchRow``s, with the total of the buffers."""
 
     buffers: sympy.Expr = sympy.Integer(0)
-
-    def subs(self, **values) -> "TorchSummary":
-        mapping = substitution(values, self.free_symbols)
-        swap = lambda expr: expr.xreplace(mapping)  # noqa: E731 - tiny local helper
-        done = super().subs(**values)
-        rows = tuple(replace(row, buffers=swap(row.buffers)) for row in done.rows)
-        return replace(done, rows=rows, buffers=swap(self.buffers))
-
-    @property
-    def free_symbols(self) -> set:
-        return super().free_symbols | set(self.buffers.free_symbols)
 
 
 class TorchModel(Model):
