@@ -1,0 +1,250 @@
+"""The Hugging Face families: each ``model_type`` read into the parts of its architecture.
+
+A family function reads the config fields ``transformers`` reads for that family (with the
+defaults of its configuration class for absent ones) and says which parts are built: the
+attention with its heads and biases, the feed-forward network or mixture of experts, the norm,
+how they are arranged, the embeddings and the stack.  The parts' equations give the counts;
+nothing here computes one.  ``symparam.importers.hf.build`` joins the parts into a ``Model``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from symparam.engine import Layer
+from symparam.errors import SymparamError, shorten
+from symparam.importers.hf.config import Config
+from symparam.torch.linear import Linear  # noqa: F401 - re-exported for the builder
+from symparam.torch.llm import MLP, Attention, RMSNorm, SparseMoE
+from symparam.torch.llm_block import TransformerLayer
+from symparam.torch.normalization import LayerNorm
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A stack of transformer layers and what comes before and after it."""
+
+    block: TransformerLayer
+    layers: int
+    first: TransformerLayer | None = None  # a first layer unlike the rest (T5's position bias)
+    final_norm: Layer | None = None
+    positions: int | None = None           # rows of a learnt position table
+    token_types: int | None = None         # rows of a token-type table (BERT)
+    embed_norm: Layer | None = None
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A model's parts: ``kind`` is ``decoder`` (causal LM), ``encoder`` (BERT-like) or
+    ``seq2seq``; ``stack`` is the decoder, or the encoder of an encoder-only model."""
+
+    kind: str
+    vocab: int
+    hidden: int
+    stack: Stack
+    tie: bool
+    encoder: Stack | None = None
+    head_bias: bool = False
+    embed_dim: int | None = None   # OPT's word_embed_proj_dim when it differs from hidden
+    head_norm: Layer | None = None  # the masked-LM head's norm (BERT's transform)
+    pooler: bool = False            # the bare model keeps a pooler (BertModel)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the attention products are counted (``counting``) and, for one decoding step,
+    the length of the cache attended (``context``)."""
+
+    counting: str = "full"
+    context: object = None
+
+
+def attention(opts: Options, hidden, heads, kv=None, head_dim=None, *, bias=(False,) * 3,
+              causal=True, **extra) -> Attention:
+    q, k, o = bias
+    return Attention(hidden, heads, kv, head_dim, q_bias=q, kv_bias=k, o_bias=o,
+                     causal=causal, counting=opts.counting,
+                     context=opts.context if causal else None, **extra)
+
+
+def _heads(c: Config, hidden: int, heads_field="num_attention_heads"):
+    heads = c.size(heads_field)
+    return heads, c.kv_heads(heads), c.head_dim(hidden, heads)
+
+
+def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=None,
+               arrangement="pre", act="hidden_act", moe=False,
+               reads=("attention_bias",)) -> Parts:
+    """The Llama lineage: RMSNorm, rotary positions (no weights), grouped-query attention,
+    a gated MLP or a mixture of gated experts, an LM head tied or not.  ``reads`` names the
+    bias fields the family has (Mistral has none: its projections never have biases)."""
+    d, vocab = c.size("hidden_size"), c.size("vocab_size")
+    heads, kv, head_dim = _heads(c, d)
+    bias = "attention_bias" in reads and c.flag("attention_bias", False)
+    qkv = bias if qkv_bias is None else qkv_bias
+    attn = attention(opts, d, heads, kv, head_dim, bias=(qkv, qkv, bias if o_bias is None
+                                                           else o_bias), qk_norm=qk_norm)
+    width, activation = c.size("intermediate_size"), c.name(act)
+    if moe:
+        mlp = SparseMoE(d, width, c.size("num_local_experts", maximum=10**5),
+                        c.size("num_experts_per_tok", maximum=10**5), activation)
+    else:
+        mlp = MLP(d, width, bias="mlp_bias" in reads and c.flag("mlp_bias", False),
+                  activation=activation, gated=True)
+    block = TransformerLayer(attn, mlp, RMSNorm(d), arrangement)
+    stack = Stack(block, c.layers("num_hidden_layers"), final_norm=RMSNorm(d, name="norm"))
+    return Parts("decoder", vocab, d, stack, c.flag("tie_word_embeddings"))
+
+
+def gpt2(c: Config, opts: Options) -> Parts:
+    d, heads = c.size("n_embd"), c.size("n_head")
+    attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
+                     bias=(True,) * 3)
+    mlp = MLP(d, c.size("n_inner", 4 * d), activation=c.name("activation_function"))
+    block = TransformerLayer(attn, mlp, LayerNorm(d), "pre")
+    stack = Stack(block, c.layers("n_layer"), final_norm=LayerNorm(d, name="ln_f"),
+                  positions=c.size("n_positions"))
+    return Parts("decoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"))
+
+
+def gpt_neox(c: Config, opts: Options) -> Parts:
+    d = c.size("hidden_size")
+    heads, bias = c.size("num_attention_heads"), c.flag("attention_bias")
+    attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
+                     bias=(bias,) * 3)
+    mlp = MLP(d, c.size("intermediate_size"), activation=c.name("hidden_act"))
+    arrangement = "parallel" if c.flag("use_parallel_residual") else "pre"
+    block = TransformerLayer(attn, mlp, LayerNorm(d), arrangement)
+    stack = Stack(block, c.layers("num_hidden_layers"),
+                  final_norm=LayerNorm(d, name="final_layer_norm"))
+    return Parts("decoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"))
+
+
+def opt(c: Config, opts: Options) -> Parts:
+    d, heads, bias = c.size("hidden_size"), c.size("num_attention_heads"), \
+        c.flag("enable_bias")
+    affine = c.flag("layer_norm_elementwise_affine")
+    attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
+                     bias=(bias,) * 3)
+    mlp = MLP(d, c.size("ffn_dim"), bias=bias, activation=c.name("activation_function"))
+    before = c.flag("do_layer_norm_before")
+    norm = LayerNorm(d, elementwise_affine=affine)
+    final = LayerNorm(d, elementwise_affine=affine, name="final_layer_norm") \
+        if before and not c.flag("_remove_final_layer_norm") else None
+    stack = Stack(TransformerLayer(attn, mlp, norm, "pre" if before else "post"),
+                  c.layers("num_hidden_layers"), final_norm=final,
+                  positions=c.size("max_position_embeddings") + 2)
+    embed = c.size("word_embed_proj_dim", d)
+    return Parts("decoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"),
+                 embed_dim=None if embed == d else embed)
+
+
+def falcon(c: Config, opts: Options) -> Parts:
+    d, heads = c.size("hidden_size"), c.size("num_attention_heads")
+    new = c.flag("new_decoder_architecture")
+    kv = c.size("num_kv_heads", heads) if new or not c.flag("multi_query") else 1
+    if heads % kv:
+        raise c.fail("num_kv_heads", f"a divisor of the {heads} heads", kv)
+    bias = c.flag("bias")
+    attn = attention(opts, d, heads, kv, c.head_dim(d, heads, None), bias=(bias,) * 3)
+    mlp = MLP(d, c.size("ffn_hidden_size", 4 * d), bias=bias, activation=c.name("activation"))
+    norms = c.size("num_ln_in_parallel_attn", 2 if new else 1, maximum=2)
+    arrangement = "pre" if not c.flag("parallel_attn") else \
+        "parallel" if norms == 2 else "parallel_shared"
+    stack = Stack(TransformerLayer(attn, mlp, LayerNorm(d), arrangement),
+                  c.layers("num_hidden_layers"), final_norm=LayerNorm(d, name="ln_f"))
+    return Parts("decoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"))
+
+
+def phi(c: Config, opts: Options) -> Parts:
+    d = c.size("hidden_size")
+    heads, kv, head_dim = _heads(c, d)
+    attn = attention(opts, d, heads, kv, head_dim, bias=(True,) * 3,
+                     qk_norm="layer" if c.flag("qk_layernorm") else None)
+    mlp = MLP(d, c.size("intermediate_size"), activation=c.name("hidden_act"))
+    stack = Stack(TransformerLayer(attn, mlp, LayerNorm(d), "parallel_shared"),
+                  c.layers("num_hidden_layers"), final_norm=LayerNorm(d, name="final_layernorm"))
+    return Parts("decoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"),
+                 head_bias=True)
+
+
+def bert_like(c: Config, opts: Options, *, positions=None, token_types=True) -> Parts:
+    """BERT, RoBERTa: learnt positions and token types, post-norm layers with biases."""
+    d, heads = c.size("hidden_size"), c.size("num_attention_heads")
+    attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
+                     bias=(True,) * 3, causal=False)
+    mlp = MLP(d, c.size("intermediate_size"), activation=c.name("hidden_act"))
+    stack = Stack(TransformerLayer(attn, mlp, LayerNorm(d), "post"),
+                  c.layers("num_hidden_layers"),
+                  positions=c.size("max_position_embeddings"),
+                  token_types=c.size("type_vocab_size") if token_types else None,
+                  embed_norm=LayerNorm(d, name="LayerNorm"))
+    return Parts("encoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"),
+                 head_norm=LayerNorm(d, name="transform_norm"), pooler=True)
+
+
+def distilbert(c: Config, opts: Options) -> Parts:
+    d, heads = c.size("dim"), c.size("n_heads")
+    attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
+                     bias=(True,) * 3, causal=False)
+    mlp = MLP(d, c.size("hidden_dim"), activation=c.name("activation"))
+    stack = Stack(TransformerLayer(attn, mlp, LayerNorm(d), "post"), c.layers("n_layers"),
+                  positions=c.size("max_position_embeddings"),
+                  embed_norm=LayerNorm(d, name="LayerNorm"))
+    return Parts("encoder", c.size("vocab_size"), d, stack, c.flag("tie_word_embeddings"),
+                 head_norm=LayerNorm(d, name="vocab_layer_norm"))
+
+
+def t5(c: Config, opts: Options) -> Parts:
+    """T5: RMS norms, no biases, a table of relative position biases in each stack's first
+    layer, a plain or gated (``gated-gelu``) feed-forward network."""
+    d, heads, head_dim = c.size("d_model"), c.size("num_heads"), c.size("d_kv")
+    proj = c.data.get("feed_forward_proj", c.defaults["feed_forward_proj"])
+    gated = isinstance(proj, str) and proj.startswith("gated-")
+    c_proj = Config({"act": proj[6:] if gated else proj}, {}, c.where)
+    mlp = MLP(d, c.size("d_ff"), bias=False, activation=c_proj.name("act"), gated=gated)
+    buckets = c.size("relative_attention_num_buckets")
+
+    def stack(layers: int, causal: bool) -> Stack:
+        cross = attention(opts, d, heads, head_dim=head_dim, causal=False) if causal else None
+        block = lambda **extra: TransformerLayer(  # noqa: E731
+            attention(opts, d, heads, head_dim=head_dim, causal=causal, **extra), mlp,
+            RMSNorm(d), "pre", cross)
+        return Stack(block(), layers - 1, first=block(relative_buckets=buckets),
+                     final_norm=RMSNorm(d, name="final_layer_norm"))
+
+    layers = c.layers("num_layers")
+    return Parts("seq2seq", c.size("vocab_size"), d,
+                 stack(c.layers("num_decoder_layers", layers), True),
+                 c.flag("tie_word_embeddings"), encoder=stack(layers, False))
+
+
+def bart(c: Config, opts: Options) -> Parts:
+    d, positions = c.size("d_model"), c.size("max_position_embeddings") + 2
+    act = c.name("activation_function")
+
+    def stack(side: str, causal: bool) -> Stack:
+        heads = c.size(f"{side}_attention_heads")
+        make = lambda causal: attention(opts, d, heads,  # noqa: E731
+                                        head_dim=c.head_dim(d, heads, None),
+                                        bias=(True,) * 3, causal=causal)
+        block = TransformerLayer(make(causal), MLP(d, c.size(f"{side}_ffn_dim"),
+                                                   activation=act),
+                                 LayerNorm(d), "post", make(False) if causal else None)
+        return Stack(block, c.layers(f"{side}_layers"), positions=positions,
+                     embed_norm=LayerNorm(d, name="layernorm_embedding"))
+
+    return Parts("seq2seq", c.size("vocab_size"), d, stack("decoder", True),
+                 c.flag("tie_word_embeddings"), encoder=stack("encoder", False))
+
+
+def family(model_type, data: dict):
+    """The family function and its defaults for ``model_type`` (an error naming it if
+    symparam has none: custom code named by ``auto_map`` is never followed)."""
+    from symparam.importers.hf.defaults import DEFAULTS, FAMILIES
+    if not isinstance(model_type, str) or model_type not in FAMILIES:
+        remote = " (its auto_map names custom code, which symparam never runs)" \
+            if "auto_map" in data else ""
+        raise SymparamError(f"config.json: unknown model_type {shorten(model_type)}{remote}; "
+                            f"supported: {', '.join(sorted(FAMILIES))}")
+    return FAMILIES[model_type], DEFAULTS[model_type]
