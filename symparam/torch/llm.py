@@ -168,7 +168,8 @@ class Attention(TorchLayer):
         query = input_shape[0] if is_shape_list(input_shape) else input_shape
         memory = input_shape[-1] if is_shape_list(input_shape) else input_shape
         queries, keys = sympy.Mul(*query[1:-1]), sympy.Mul(*memory[1:-1])
-        if self.context is not None:
+        projected = keys  # positions whose keys and values are computed in this pass
+        if self.context is not None:  # the cache holds the others' keys and values
             keys = self.context
         key_side = [eq for eq in equations if eq.lhs.name in KEY_SIDE]
         query_side = [eq for eq in equations if eq.lhs.name not in KEY_SIDE
@@ -178,7 +179,7 @@ class Attention(TorchLayer):
         products = Cost(sympy.Mul(pairs, attend.rhs.args[1].shape[0] + attend.lhs.shape[0]),
                         sympy.Mul(pairs, self.num_heads))
         return (equations_cost(query_side).times(queries)
-                + equations_cost(key_side).times(keys) + products)
+                + equations_cost(key_side).times(projected) + products)
 
     def input_layout(self):
         return (None, sympy.Symbol("T"), self.hidden_size)

@@ -161,7 +161,7 @@ def _apply_head(parts: Parts, head, config, h):
         h = parts.head_norm(Linear(d, d, name="transform")(h))
         return Tied(Linear(d, vocab, name="decoder"), ["W"], name="decoder")(h)
     if head == "classifier" and parts.kind == "decoder":
-        return Linear(d, config.labels(), bias=False, name="score")(h)
+        return Linear(parts.embed_dim or d, config.labels(), bias=False, name="score")(h)
     if head == "classifier" and parts.kind == "encoder":
         pooled = Linear(d, d, name="pooler")(FirstToken(name="first_token")(h))
         return Linear(d, config.labels(), name="classifier")(pooled)

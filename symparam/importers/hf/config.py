@@ -10,6 +10,7 @@ its type and range and names the field in its one error.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from symparam.dims import NAME_PATTERN
@@ -62,7 +63,9 @@ def _parse(text: str, where: str):
         raise SymparamError(f"{where}: larger than {MAX_BYTES // 1024} KB")
     try:
         return json.loads(text)
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        raise SymparamError(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:
         raise SymparamError(f"{where}: not valid JSON ({shorten(str(error), 80)})") from None
 
 
@@ -119,6 +122,13 @@ class Config:
         value = self._raw(name, default)
         if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
             raise self.fail(name, "a name such as 'gelu'", value)
+        return value
+
+    def text(self, name: str, pattern: str, wanted: str, default=_MISSING) -> str:
+        """A string matching ``pattern`` in full."""
+        value = self._raw(name, default)
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise self.fail(name, wanted, value)
         return value
 
     def choice(self, name: str, allowed, default=_MISSING):

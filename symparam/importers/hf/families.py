@@ -199,10 +199,10 @@ def t5(c: Config, opts: Options) -> Parts:
     """T5: RMS norms, no biases, a table of relative position biases in each stack's first
     layer, a plain or gated (``gated-gelu``) feed-forward network."""
     d, heads, head_dim = c.size("d_model"), c.size("num_heads"), c.size("d_kv")
-    proj = c.data.get("feed_forward_proj", c.defaults["feed_forward_proj"])
-    gated = isinstance(proj, str) and proj.startswith("gated-")
-    c_proj = Config({"act": proj[6:] if gated else proj}, {}, c.where)
-    mlp = MLP(d, c.size("d_ff"), bias=False, activation=c_proj.name("act"), gated=gated)
+    proj = c.text("feed_forward_proj", r"(gated-)?[A-Za-z][A-Za-z0-9_]{0,31}",
+                  "'gated-ACT' or 'ACT'")
+    act = "gelu_new" if proj == "gated-gelu" else proj.removeprefix("gated-")
+    mlp = MLP(d, c.size("d_ff"), bias=False, activation=act, gated=proj.startswith("gated-"))
     buckets = c.size("relative_attention_num_buckets")
 
     def stack(layers: int, causal: bool) -> Stack:
@@ -214,9 +214,11 @@ def t5(c: Config, opts: Options) -> Parts:
                      final_norm=RMSNorm(d, name="final_layer_norm"))
 
     layers = c.layers("num_layers")
+    c.flag("tie_word_embeddings")  # checked, but transformers 5 ties T5's head whatever it
+    # says (the field only decides whether decoder outputs are scaled, T5 v1.0 vs v1.1)
     return Parts("seq2seq", c.size("vocab_size"), d,
-                 stack(c.layers("num_decoder_layers", layers), True),
-                 c.flag("tie_word_embeddings"), encoder=stack(layers, False))
+                 stack(c.layers("num_decoder_layers", layers), True), True,
+                 encoder=stack(layers, False))
 
 
 def bart(c: Config, opts: Options) -> Parts:
