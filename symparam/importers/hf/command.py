@@ -43,9 +43,9 @@ def run(options, values_for) -> tuple[str, int]:
     model = from_hf_config(options.source, attention=options.attention, decode=options.decode)
     summary = model.summary()
     if options.reconcile:
-        from symparam.importers.hf.safetensors import reconcile_checkpoint
+        from symparam.importers.hf.reconcile import reconcile_checkpoint
         report = reconcile_checkpoint(options.source, summary)
-        return render(report, options.format), 0 if report.ok else 1
+        return report.render(options.format), 0 if report.ok else 1
     values = values_for(summary.free_symbols)
     output = render(summary, options.format, values=values, standalone=options.standalone)
     if not options.memory:
