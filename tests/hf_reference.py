@@ -68,3 +68,21 @@ def macs(config: dict, length: int, target: int | None = None, device="cpu") -> 
 def _takes_cache(model) -> bool:
     import inspect
     return "use_cache" in inspect.signature(model.forward).parameters
+
+
+def kv_cache_bytes(config: dict, length: int, batch: int, target: int | None = None) -> int:
+    """Bytes of the keys and values transformers' cache holds after a forward pass over
+    ``batch`` sequences of ``length`` tokens (float32), for every layer and, in an
+    encoder-decoder, for the self- and cross-attention caches."""
+    import torch
+    model = build(config, device="cpu")
+    ids = torch.zeros((batch, length), dtype=torch.long)
+    kwargs = dict(input_ids=ids, use_cache=True)
+    if target is not None:
+        kwargs["decoder_input_ids"] = torch.zeros((batch, target), dtype=torch.long)
+    with torch.no_grad():
+        cache = model(**kwargs).past_key_values
+    caches = [cache.self_attention_cache, cache.cross_attention_cache] \
+        if hasattr(cache, "cross_attention_cache") else [cache]
+    return sum(t.numel() * t.element_size() for c in caches for layer in c.layers
+               for t in (layer.keys, layer.values))

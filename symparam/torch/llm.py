@@ -88,6 +88,39 @@ def _head_norm(layer, kind: str, name: str, heads, head_dim, x):
     return Eq(vector(f"{name}_n", x.shape[0]), z)
 
 
+class HeadsAttend(Attend):
+    """``attend(q, k, v)`` over ``heads`` heads.  ``cached`` says whether the keys and values
+    are kept between decoding steps: 0 not at all (an encoder's self-attention), 1 over the
+    sequence itself (causal self-attention), 2 over the memory (attention over an encoder's
+    output).  Memory estimates read both from the equations."""
+
+    NONE, SELF, MEMORY = 0, 1, 2
+
+    def __new__(cls, rows, heads, cached, *operands):
+        return MatrixExpr.__new__(cls, sympy.sympify(rows, strict=True),
+                                  sympy.sympify(heads, strict=True), sympy.Integer(cached),
+                                  *operands)
+
+    @property
+    def heads(self):
+        return self.args[1]
+
+    @property
+    def cached(self) -> int:
+        return int(self.args[2])
+
+    @property
+    def operands(self) -> tuple:
+        return self.args[3:]
+
+    def _sympystr(self, printer):
+        return f"attend({', '.join(printer._print(a) for a in self.operands)})"
+
+    def _latex(self, printer):
+        inner = ", ".join(printer._print(a) for a in self.operands)
+        return rf"\operatorname{{attend}}\left({inner}\right)"
+
+
 @register
 class Attention(TorchLayer):
     """Multi-head attention whose ``num_key_value_heads`` key and value heads are shared by
@@ -145,7 +178,9 @@ class Attention(TorchLayer):
         if self.relative_buckets is not None:
             table = self.weight("B", self.num_heads, self.relative_buckets)
             operands.append(table * OneHot("beta", self.relative_buckets, 1))
-        heads = Eq(vector("o", width), Attend(width, *operands))
+        cached = HeadsAttend.MEMORY if isinstance(x, list) else \
+            HeadsAttend.SELF if self.causal else HeadsAttend.NONE
+        heads = Eq(vector("o", width), HeadsAttend(width, self.num_heads, cached, *operands))
         output = Eq(vector("y", self.hidden_size),
                     affine(self.weight("W_O", self.hidden_size, width), heads.lhs,
                            self.weight("b_O", self.hidden_size) if self.o_bias else None))
@@ -176,7 +211,7 @@ class Attention(TorchLayer):
                       and not isinstance(eq.rhs, Attend)]
         attend = next(eq for eq in equations if isinstance(eq.rhs, Attend))
         pairs = self.pairs(queries, keys)
-        products = Cost(sympy.Mul(pairs, attend.rhs.args[1].shape[0] + attend.lhs.shape[0]),
+        products = Cost(sympy.Mul(pairs, attend.rhs.operands[0].shape[0] + attend.lhs.shape[0]),
                         sympy.Mul(pairs, self.num_heads))
         return (equations_cost(query_side).times(queries)
                 + equations_cost(key_side).times(projected) + products)
