@@ -13,7 +13,8 @@ import re
 from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
 from symparam.importers.hf.config import Config, load
-from symparam.importers.hf.families import Options, Parts, Stack, family
+from symparam.importers.hf.defaults import family
+from symparam.importers.hf.families import Options, Parts, Stack
 from symparam.layers.wrappers import Repeated, Tied
 from symparam.model import Input, Model
 from symparam.shapes import format_shape

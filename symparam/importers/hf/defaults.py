@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from symparam.errors import SymparamError, shorten
 from symparam.importers.hf import families as f
 
 _LLAMA = dict(vocab_size=32000, hidden_size=4096, intermediate_size=11008,
@@ -84,3 +85,14 @@ FAMILIES = {
     "t5": f.t5,
     "bart": f.bart,
 }
+
+
+def family(model_type, data: dict):
+    """The family function and its defaults for ``model_type`` (an error naming it if
+    symparam has none: custom code named by ``auto_map`` is never followed)."""
+    if not isinstance(model_type, str) or model_type not in FAMILIES:
+        remote = " (its auto_map names custom code, which symparam never runs)" \
+            if "auto_map" in data else ""
+        raise SymparamError(f"config.json: unknown model_type {shorten(model_type)}{remote}; "
+                            f"supported: {', '.join(sorted(FAMILIES))}")
+    return FAMILIES[model_type], DEFAULTS[model_type]

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symparam.engine import Layer
-from symparam.errors import SymparamError, shorten
 from symparam.importers.hf.config import Config
-from symparam.torch.linear import Linear  # noqa: F401 - re-exported for the builder
 from symparam.torch.llm import MLP, Attention, RMSNorm, SparseMoE
 from symparam.torch.llm_block import TransformerLayer
 from symparam.torch.normalization import LayerNorm
@@ -238,15 +236,3 @@ def bart(c: Config, opts: Options) -> Parts:
 
     return Parts("seq2seq", c.size("vocab_size"), d, stack("decoder", True),
                  c.flag("tie_word_embeddings"), encoder=stack("encoder", False))
-
-
-def family(model_type, data: dict):
-    """The family function and its defaults for ``model_type`` (an error naming it if
-    symparam has none: custom code named by ``auto_map`` is never followed)."""
-    from symparam.importers.hf.defaults import DEFAULTS, FAMILIES
-    if not isinstance(model_type, str) or model_type not in FAMILIES:
-        remote = " (its auto_map names custom code, which symparam never runs)" \
-            if "auto_map" in data else ""
-        raise SymparamError(f"config.json: unknown model_type {shorten(model_type)}{remote}; "
-                            f"supported: {', '.join(sorted(FAMILIES))}")
-    return FAMILIES[model_type], DEFAULTS[model_type]
