@@ -29,7 +29,7 @@ _LLAMA2 = dict(model_type="llama", architectures=["LlamaForCausalLM"], vocab_siz
                hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
                num_attention_heads=32, num_key_value_heads=32, tie_word_embeddings=False)
 _MISTRAL = dict(_LLAMA2, model_type="mistral", architectures=["MistralForCausalLM"],
-                intermediate_size=14336, num_key_value_heads=8)
+                intermediate_size=14336, num_key_value_heads=8, sliding_window=4096)
 MODELS = {
     "GPT-2": dict(model_type="gpt2", architectures=["GPT2LMHeadModel"]),
     "Llama-2-7B": _LLAMA2,
@@ -37,7 +37,7 @@ MODELS = {
                        num_key_value_heads=8),
     "Mistral-7B": _MISTRAL,
     "Mixtral-8x7B": dict(_MISTRAL, model_type="mixtral", architectures=["MixtralForCausalLM"],
-                         num_local_experts=8, num_experts_per_tok=2),
+                         num_local_experts=8, num_experts_per_tok=2, sliding_window=None),
     "T5-small": dict(model_type="t5", architectures=["T5ForConditionalGeneration"]),
 }
 #: Brown et al. 2020, Table 2.1: (name, n_layers, d_model, n_heads, the paper's size); XL and
@@ -50,12 +50,23 @@ GPT3 = (("GPT-3 Small", 12, 768, 12, "125M"), ("GPT-3 Medium", 24, 1024, 16, "35
 
 def _model_row(name: str, config: dict) -> dict:
     summary = from_hf_config(config).summary()
-    length = next(s for s in summary.free_symbols if s.name == "T")
-    per_token = sympy.expand(summary.memory(dtype="bf16").kv_cache / length)
-    longest = sympy.Integer(BUDGET // per_token) if per_token else sympy.Integer(0)
+    memory = summary.memory(dtype="bf16")
     return dict(name=name, params=Count(summary.total), active=Count(summary.active_params),
-                macs=Math(summary.macs), kv=Count(sympy.Integer(per_token)),
-                longest=Count(longest))
+                macs=Math(summary.macs), kv=Math(memory.kv_cache),
+                longest=_longest(memory))
+
+
+def _longest(memory) -> str:
+    """The longest context whose KV cache fits in ``BUDGET`` (bisection: the cache never
+    shrinks as the context grows); "any" when a sliding window caps it below."""
+    fits = lambda length: memory.subs(T=length).kv_cache <= BUDGET  # noqa: E731
+    low, high = 1, 10**9
+    if fits(high):
+        return "any"
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return f"{low:,}"
 
 
 def _gpt3_row(name, layers, width, heads, published) -> dict:

@@ -7,7 +7,9 @@ gradients, optimizer states, activations saved for the backward pass and the KV 
   weights when they are 16-bit (mixed precision; Rajbhandari et al. 2020, ZeRO, section 3.1:
   16 bytes per parameter with Adam).
 - The KV cache (inference) holds, for every attention whose keys and values are kept between
-  decoding steps, the ``k`` and ``v`` vectors its equations compute for every cached position.
+  decoding steps, the ``k`` and ``v`` vectors its equations compute for every cached position
+  (with a sliding window of ``W``, the last ``W - 1``, as transformers' sliding cache keeps
+  after a forward pass).
 - Activations (training) are the vectors the equations compute for every position, which
   autograd keeps for the backward pass, and each attention's probabilities (``heads`` per query
   and key pair); with full recomputation (Chen et al. 2016) only each layer's input is kept,
@@ -146,6 +148,8 @@ def kv_cache_elements(summary) -> sympy.Expr:
             if node.cached == HeadsAttend.NONE:
                 continue
             keys = own if node.cached == HeadsAttend.SELF else memory
+            if node.window is not None:  # a sliding cache keeps the last window - 1
+                keys = sympy.Min(keys, node.window - 1)
             width = node.operands[1].shape[0] + node.operands[2].shape[0]
             terms.append(_repeats(row) * width * keys)
     return sympy.Add(*terms)

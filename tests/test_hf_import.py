@@ -75,6 +75,27 @@ def test_causal_counting_keeps_the_lower_triangle():
     assert sympy.expand(full - causal - 32 * 2 * 4096 * T * (T - 1) / 2) == 0
 
 
+def test_causal_counting_within_a_sliding_window():
+    cfg, _ = PUBLISHED["Mistral-7B"]  # sliding_window 4096
+    full = S.from_hf_config(cfg, seq_len=10_000).summary().macs
+    causal = S.from_hf_config(cfg, seq_len=10_000, attention="causal").summary().macs
+    pairs = 4096 * 4097 // 2 + (10_000 - 4096) * 4096  # each query sees at most 4096 keys
+    assert full - causal == 32 * 2 * 4096 * (10_000**2 - pairs)
+
+
+@pytest.mark.parametrize("family,window", [
+    ("qwen2", dict(use_sliding_window=True, sliding_window=4, max_window_layers=1)),
+    ("gemma2", dict(sliding_window=4, num_hidden_layers=4)),
+])
+def test_mixed_layer_types_count_and_cost_like_transformers(family, window):
+    cfg = config(family, **window)
+    summary = S.from_hf_config(cfg).summary()
+    assert summary.total == ref.count(cfg)
+    assert summary.subs(T=12).macs == ref.macs(cfg, 12)
+    assert sum(row.class_name == "Repeated" for row in summary.rows) == (2 if family == "qwen2"
+                                                                         else 4)
+
+
 def test_one_decoding_step_against_a_cache():
     cfg, _ = PUBLISHED["GPT-2"]
     step = S.from_hf_config(cfg, decode=True).summary()

@@ -38,10 +38,35 @@ def test_encoders_keep_no_cache():
 
 
 def test_largest_context_whose_cache_fits():
-    summary = S.from_hf_config(PUBLISHED["Mistral-7B"][0]).summary()
+    summary = S.from_hf_config(PUBLISHED["Llama-3-8B"][0]).summary()
     kv = summary.memory(dtype="bf16").kv_cache
     longest = sympy.floor(sympy.solve(sympy.Eq(kv, 24 * 2**30), T)[0])
     assert longest == 196608  # 24 GiB / (2 * 32 layers * 8 heads * 128 * 2 bytes)
+
+
+@pytest.mark.parametrize("family,window", [
+    ("mistral", dict(sliding_window=4)),
+    ("mixtral", dict(sliding_window=4)),
+    ("qwen2", dict(use_sliding_window=True, sliding_window=4, max_window_layers=1)),
+    ("qwen3", dict(use_sliding_window=True, sliding_window=4,
+                   layer_types=["sliding_attention", "full_attention"])),
+    ("gemma2", dict(sliding_window=4)),
+])
+def test_sliding_window_caches_match_transformers(family, window):
+    cfg = config(family, **window)
+    summary = S.from_hf_config(cfg).summary()
+    assert summary.total == ref.count(cfg)
+    for length in (3, 10):
+        ours = summary.memory(dtype="fp32").subs(T=length).kv_cache
+        assert ours == ref.kv_cache_bytes(cfg, length, 1)
+
+
+def test_mistral_cache_stops_growing_at_its_window():
+    summary = S.from_hf_config(PUBLISHED["Mistral-7B"][0]).summary()
+    kv = summary.memory(dtype="bf16")
+    per_token = 2 * 32 * 8 * 128 * 2
+    assert kv.subs(T=1000).kv_cache == 1000 * per_token
+    assert kv.subs(T=100_000).kv_cache == 4095 * per_token  # transformers keeps window - 1
 
 
 @pytest.mark.parametrize("dtype,optimizer,per_parameter", [

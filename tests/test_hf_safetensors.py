@@ -91,6 +91,13 @@ def test_reconcile_agrees_with_save_pretrained(tmp_path, capsys, family, head):
     assert "every tensor matches" in capsys.readouterr().out
 
 
+def test_reconcile_a_stack_split_by_sliding_windows(tmp_path, capsys):
+    cfg = config("gemma2", sliding_window=4, num_hidden_layers=3)
+    ref.build(cfg, device="cpu").save_pretrained(tmp_path)
+    assert main(["hf", str(tmp_path), "--reconcile"]) == 0
+    assert "every tensor matches" in capsys.readouterr().out
+
+
 def test_reconcile_lists_every_differing_tensor(tmp_path, capsys):
     _saved(tmp_path, "llama")
     data = json.loads((tmp_path / "config.json").read_text())

@@ -92,14 +92,15 @@ class HeadsAttend(Attend):
     """``attend(q, k, v)`` over ``heads`` heads.  ``cached`` says whether the keys and values
     are kept between decoding steps: 0 not at all (an encoder's self-attention), 1 over the
     sequence itself (causal self-attention), 2 over the memory (attention over an encoder's
-    output).  Memory estimates read both from the equations."""
+    output); ``window`` is a sliding window's width (0: none).  Memory estimates read them
+    from the equations."""
 
     NONE, SELF, MEMORY = 0, 1, 2
 
-    def __new__(cls, rows, heads, cached, *operands):
+    def __new__(cls, rows, heads, cached, window, *operands):
         return MatrixExpr.__new__(cls, sympy.sympify(rows, strict=True),
                                   sympy.sympify(heads, strict=True), sympy.Integer(cached),
-                                  *operands)
+                                  sympy.sympify(window or 0, strict=True), *operands)
 
     @property
     def heads(self):
@@ -110,8 +111,13 @@ class HeadsAttend(Attend):
         return int(self.args[2])
 
     @property
+    def window(self):
+        """The sliding window's width, or ``None``."""
+        return self.args[3] if self.args[3] != 0 else None
+
+    @property
     def operands(self) -> tuple:
-        return self.args[3:]
+        return self.args[4:]
 
     def _sympystr(self, printer):
         return f"attend({', '.join(printer._print(a) for a in self.operands)})"
@@ -132,12 +138,13 @@ class Attention(TorchLayer):
     for cross-attention over a memory of ``S`` positions.  ``relative_buckets`` adds T5's table
     of one learnt bias per (bucket, head); ``qk_norm`` (``"rms"`` or ``"layer"``) normalises
     queries and keys per head.  ``context`` is the number of keys when it differs from the
-    input's length (one decoding step against a cache of ``context`` positions).
+    input's length (one decoding step against a cache of ``context`` positions); ``window``
+    limits each query to the last ``window`` keys (sliding-window attention, Mistral).
     """
 
     def __init__(self, hidden_size, num_heads, num_key_value_heads=None, head_dim=None,
                  q_bias=False, kv_bias=False, o_bias=False, qk_norm=None, causal=True,
-                 counting="full", relative_buckets=None, context=None, **kwargs):
+                 counting="full", relative_buckets=None, context=None, window=None, **kwargs):
         super().__init__(**kwargs)
         self.hidden_size = self.as_size("hidden_size", hidden_size)
         self.num_heads = self.as_size("num_heads", num_heads)
@@ -154,6 +161,7 @@ class Attention(TorchLayer):
         self.relative_buckets = None if relative_buckets is None else \
             self.as_size("relative_buckets", relative_buckets)
         self.context = None if context is None else self.as_size("context", context)
+        self.window = None if window is None else self.as_size("window", window)
 
     def _project(self, name, rows, x, bias: bool):
         label = name.upper()
@@ -180,7 +188,8 @@ class Attention(TorchLayer):
             operands.append(table * OneHot("beta", self.relative_buckets, 1))
         cached = HeadsAttend.MEMORY if isinstance(x, list) else \
             HeadsAttend.SELF if self.causal else HeadsAttend.NONE
-        heads = Eq(vector("o", width), HeadsAttend(width, self.num_heads, cached, *operands))
+        heads = Eq(vector("o", width), HeadsAttend(width, self.num_heads, cached, self.window,
+                                                   *operands))
         output = Eq(vector("y", self.hidden_size),
                     affine(self.weight("W_O", self.hidden_size, width), heads.lhs,
                            self.weight("b_O", self.hidden_size) if self.o_bias else None))
@@ -191,10 +200,21 @@ class Attention(TorchLayer):
         return (*query[:-1], self.hidden_size)
 
     def pairs(self, queries, keys):
-        """The (query, key) pairs whose products are computed."""
-        if self.counting == "causal" and self.causal and self.context is None:
-            return queries * (queries + 1) / 2
-        return sympy.Mul(queries, keys)
+        """The (query, key) pairs whose products are computed: all of them, as eager kernels
+        multiply before masking, or with ``counting="causal"`` the pairs the causal mask (and
+        a sliding window of ``W`` keys) keeps: ``T(T+1)/2``, or past ``T = W``,
+        ``W(W+1)/2 + (T-W) W``."""
+        if self.context is not None:  # one step: its keys are the cache (and itself)
+            return sympy.Mul(queries, keys if self.window is None else sympy.Min(keys,
+                                                                                  self.window))
+        if self.counting != "causal" or not self.causal:
+            return sympy.Mul(queries, keys)
+        triangle = queries * (queries + 1) / 2
+        if self.window is None:
+            return triangle
+        w = self.window
+        return sympy.Piecewise((triangle, queries <= w), (w * (w + 1) / 2 + (queries - w) * w,
+                                                          True))
 
     def cost(self, input_shape, output_shape, equations):
         """Query-side equations once per query, key and value projections once per key, and

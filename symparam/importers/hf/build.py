@@ -113,11 +113,27 @@ def _layers(stack: Stack, h, memory=None, prefix=""):
     if stack.first is not None:
         h = _named(stack.first, f"{prefix}block_0")(inputs)
         inputs = h if memory is None else [h, memory]
-    if stack.layers:
-        kind = Repeated if memory is None else RepeatedWithMemory
-        h = kind(stack.block, stack.layers, name=f"{prefix}layers")(inputs)
+    kind = Repeated if memory is None else RepeatedWithMemory
+    for start, count, windowed in _runs(stack):
+        block = stack.windowed if windowed else stack.block
+        name = f"{prefix}layers" if count == stack.layers else f"{prefix}layers_{start}"
+        h = kind(block, count, name=name)(inputs)
+        inputs = h if memory is None else [h, memory]
     norm = stack.final_norm
     return h if norm is None else _named(norm, prefix + norm.name)(h)
+
+
+def _runs(stack: Stack) -> list:
+    """``(first layer, count, windowed)`` for each run of alike layers (one run unless some
+    layers have a sliding window and others not)."""
+    pattern = stack.pattern or (False,) * stack.layers
+    runs = []
+    for index, windowed in enumerate(pattern):
+        if runs and runs[-1][2] == windowed:
+            runs[-1][1] += 1
+        else:
+            runs.append([index, 1, windowed])
+    return [tuple(run) for run in runs]
 
 
 def _named(layer, name):

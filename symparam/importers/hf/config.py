@@ -106,6 +106,9 @@ class Config:
         return value
 
     def optional_size(self, name: str, **limits) -> int | None:
+        """A size that may be absent (the family's default then) or null (none)."""
+        if name in self.data and self.data[name] is None:
+            return None
         return None if self._raw(name, None) is None else self.size(name, **limits)
 
     def layers(self, name: str, default=_MISSING) -> int:

@@ -29,6 +29,10 @@ class Stack:
     positions: int | None = None           # rows of a learnt position table
     token_types: int | None = None         # rows of a token-type table (BERT)
     embed_norm: Layer | None = None
+    #: layers with a sliding window: ``pattern[i]`` says whether layer ``i`` is one, built
+    #: from ``windowed`` (a copy of ``block`` whose attention has the window)
+    pattern: tuple = ()
+    windowed: TransformerLayer | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,34 @@ def _heads(c: Config, hidden: int, heads_field="num_attention_heads"):
     return heads, c.kv_heads(heads), c.head_dim(hidden, heads)
 
 
+def sliding(c: Config, layers: int, style: str | None) -> tuple:
+    """The sliding window and which layers use it: ``plain`` (Mistral: every layer, if
+    ``sliding_window`` is set), ``qwen`` (only with ``use_sliding_window``, from layer
+    ``max_window_layers`` on), ``alternate`` (Gemma 2: even layers); ``layer_types`` overrides
+    the pattern where the family reads it."""
+    if style is None:
+        return None, ()
+    if style == "qwen" and not c.flag("use_sliding_window", False):
+        return None, ()
+    window = c.optional_size("sliding_window")
+    if window is None:
+        return None, ()
+    types = c.data.get("layer_types")
+    if style != "plain" and types is not None:
+        if not isinstance(types, list) or len(types) != layers or not all(
+                t in ("full_attention", "sliding_attention") for t in types):
+            raise c.fail("layer_types", f"a list of {layers} 'full_attention' or "
+                                        "'sliding_attention'", types)
+        return window, tuple(t == "sliding_attention" for t in types)
+    if style == "qwen":
+        first = c.size("max_window_layers", 28, minimum=0, maximum=10**4)
+        return window, tuple(i >= first for i in range(layers))
+    return window, tuple(style == "plain" or i % 2 == 0 for i in range(layers))
+
+
 def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=None,
                arrangement="pre", act="hidden_act", moe=False,
-               reads=("attention_bias",)) -> Parts:
+               reads=("attention_bias",), window_style=None) -> Parts:
     """The Llama lineage: RMSNorm, rotary positions (no weights), grouped-query attention,
     a gated MLP or a mixture of gated experts, an LM head tied or not.  ``reads`` names the
     bias fields the family has (Mistral has none: its projections never have biases)."""
@@ -80,8 +109,9 @@ def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=
     heads, kv, head_dim = _heads(c, d)
     bias = "attention_bias" in reads and c.flag("attention_bias", False)
     qkv = bias if qkv_bias is None else qkv_bias
-    attn = attention(opts, d, heads, kv, head_dim, bias=(qkv, qkv, bias if o_bias is None
-                                                           else o_bias), qk_norm=qk_norm)
+    o = bias if o_bias is None else o_bias
+    make = lambda window=None: attention(opts, d, heads, kv, head_dim,  # noqa: E731
+                                         bias=(qkv, qkv, o), qk_norm=qk_norm, window=window)
     width, activation = c.size("intermediate_size"), c.name(act)
     if moe:
         mlp = SparseMoE(d, width, c.size("num_local_experts", maximum=10**5),
@@ -89,8 +119,12 @@ def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=
     else:
         mlp = MLP(d, width, bias="mlp_bias" in reads and c.flag("mlp_bias", False),
                   activation=activation, gated=True)
-    block = TransformerLayer(attn, mlp, RMSNorm(d), arrangement)
-    stack = Stack(block, c.layers("num_hidden_layers"), final_norm=RMSNorm(d, name="norm"))
+    layers = c.layers("num_hidden_layers")
+    window, pattern = sliding(c, layers, window_style)
+    block = TransformerLayer(make(), mlp, RMSNorm(d), arrangement)
+    windowed = TransformerLayer(make(window), mlp, RMSNorm(d), arrangement) if window else None
+    stack = Stack(block, layers, final_norm=RMSNorm(d, name="norm"),
+                  pattern=pattern if any(pattern) else (), windowed=windowed)
     return Parts("decoder", vocab, d, stack, c.flag("tie_word_embeddings"))
 
 

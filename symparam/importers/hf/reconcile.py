@@ -106,12 +106,22 @@ def expected_tensors(summary, data: dict) -> dict:
     for row in summary.rows:
         if row.derivation is None or not row.derivation.weights:
             continue
-        if row.name not in table:
-            raise SymparamError(f"--reconcile: no tensor names for the row {row.name!r}")
-        prefix, names, *offset = table[row.name]
-        for name, size in _row_tensors(row, prefix, names, offset[0] if offset else 0):
+        key, start = _table_row(row.name, table)
+        prefix, names, *offset = table[key]
+        for name, size in _row_tensors(row, prefix, names, start + sum(offset)):
             sizes[name] = sizes.get(name, 0) + size
     return sizes
+
+
+def _table_row(name: str, table: dict) -> tuple[str, int]:
+    """The table's entry for a row, and the index of its first layer: a stack split in runs
+    (some layers with a sliding window) has rows ``layers_{first}``."""
+    if name in table:
+        return name, 0
+    base, _, first = name.rpartition("_")
+    if base in table and first.isdigit():
+        return base, int(first)
+    raise SymparamError(f"--reconcile: no tensor names for the row {name!r}")
 
 
 def _row_tensors(row, prefix: str, names: dict, offset: int):
