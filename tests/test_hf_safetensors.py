@@ -81,10 +81,14 @@ def test_hostile_indexes(tmp_path):
         S.from_safetensors(tmp_path)
 
 
-@pytest.mark.parametrize("family,head", [("llama", None), ("mixtral", None), ("phi3", None),
-                                         ("gemma2", None), ("qwen3", None), ("gpt2", None),
-                                         ("bert", None), ("roberta", "ForSequenceClassification"),
-                                         ("t5", None), ("bert", "Model")])
+@pytest.mark.parametrize("family,head", [
+    ("llama", None), ("mistral", None), ("mixtral", None), ("qwen2", None), ("qwen3", None),
+    ("gemma", None), ("gemma2", None), ("phi3", None), ("gpt2", None), ("gpt_neox", None),
+    ("opt", None), ("opt-post", None), ("falcon", None), ("falcon-new", None),
+    ("falcon-serial", None), ("phi", None), ("bert", None), ("roberta", None),
+    ("distilbert", None), ("t5", None), ("bart", None), ("bert", "Model"),
+    ("roberta", "ForSequenceClassification"), ("distilbert", "ForSequenceClassification"),
+    ("llama", "ForSequenceClassification"), ("t5", "Model")])
 def test_reconcile_agrees_with_save_pretrained(tmp_path, capsys, family, head):
     _saved(tmp_path, family, head)
     assert main(["hf", str(tmp_path), "--reconcile"]) == 0
@@ -125,9 +129,9 @@ def test_reconcile_flags_an_unknown_tensor_and_accepts_a_tied_copy(tmp_path, cap
     assert "lm_head.weight" in out and "tied" in out
 
 
-def test_reconcile_needs_a_folder(tmp_path, capsys):
+def test_reconcile_needs_a_folder_with_a_checkpoint(tmp_path, capsys):
     (tmp_path / "config.json").write_text(json.dumps(config("falcon")))
     assert main(["hf", str(tmp_path / "config.json"), "--reconcile"]) == 2
-    assert main(["hf", str(tmp_path), "--reconcile"]) == 2  # no names for falcon yet
+    assert main(["hf", str(tmp_path), "--reconcile"]) == 2  # no safetensors file
     err = capsys.readouterr().err
-    assert err.count("\n") == 2 and "falcon" in err
+    assert err.count("\n") == 2 and "model folder" in err and "model.safetensors" in err

@@ -120,31 +120,141 @@ def _t5(gated: bool):
     return table
 
 
-#: per family: the table for a model whose feed-forward network is ``gated`` or not and whose
-#: head is a sequence classifier (``classifier``) or not
+def _mlp(fc1: str, fc2: str) -> dict:
+    return {"W_1^mlp": f"{fc1}.weight", "b_1^mlp": f"{fc1}.bias",
+            "W_2^mlp": f"{fc2}.weight", "b_2^mlp": f"{fc2}.bias"}
+
+
+def _neox(data: dict):
+    layer = {f"{w}_{k}^sa": f"attention.query_key_value.{p}" for k in "QKV"
+             for w, p in (("W", "weight"), ("b", "bias"))}
+    layer |= {"W_O^sa": "attention.dense.weight", "b_O^sa": "attention.dense.bias",
+              **_norm("n1", "input_layernorm"), **_norm("n2", "post_attention_layernorm"),
+              **_mlp("mlp.dense_h_to_4h", "mlp.dense_4h_to_h")}
+    return {"embed_tokens": ("gpt_neox.", {"E": "embed_in.weight"}),
+            "layers": ("gpt_neox.layers.{i}.", layer),
+            "final_layer_norm": ("gpt_neox.", {"gamma": "final_layer_norm.weight",
+                                               "beta": "final_layer_norm.bias"}),
+            "lm_head": ("", {"W": "embed_out.weight"}), "score": ("", {"W": "score.weight"})}
+
+
+def _falcon(data: dict):
+    if not data.get("parallel_attn", True):
+        norms = ("input_layernorm", "post_attention_layernorm")
+    elif data.get("num_ln_in_parallel_attn") == 2 or (
+            data.get("new_decoder_architecture") and data.get("num_ln_in_parallel_attn") is None):
+        norms = ("ln_attn", "ln_mlp")
+    else:
+        norms = ("input_layernorm",)
+    layer = {f"{w}_{k}^sa": f"self_attention.query_key_value.{p}" for k in "QKV"
+             for w, p in (("W", "weight"), ("b", "bias"))}
+    layer |= {"W_O^sa": "self_attention.dense.weight", "b_O^sa": "self_attention.dense.bias",
+              **_mlp("mlp.dense_h_to_4h", "mlp.dense_4h_to_h")}
+    for i, norm in enumerate(norms, start=1):
+        layer |= _norm(f"n{i}", norm)
+    return {"embed_tokens": ("transformer.", {"E": "word_embeddings.weight"}),
+            "layers": ("transformer.h.{i}.", layer),
+            "ln_f": ("transformer.", {"gamma": "ln_f.weight", "beta": "ln_f.bias"}),
+            "lm_head": ("", {"W": "lm_head.weight"}), "score": ("", {"W": "score.weight"})}
+
+
+def _phi(data: dict):
+    modules = {"Q": "q_proj", "K": "k_proj", "V": "v_proj", "O": "dense"}
+    layer = _attention("sa", "self_attn.", modules) | _norm("n1", "input_layernorm")
+    layer |= {"gamma_q^sa": "self_attn.q_layernorm.weight",
+              "beta_q^sa": "self_attn.q_layernorm.bias",
+              "gamma_k^sa": "self_attn.k_layernorm.weight",
+              "beta_k^sa": "self_attn.k_layernorm.bias", **_mlp("mlp.fc1", "mlp.fc2")}
+    return {"embed_tokens": ("model.", {"E": "embed_tokens.weight"}),
+            "layers": ("model.layers.{i}.", layer),
+            "final_layernorm": ("model.", {"gamma": "final_layernorm.weight",
+                                           "beta": "final_layernorm.bias"}),
+            "lm_head": ("", {"W": "lm_head.weight", "b": "lm_head.bias"}),
+            "score": ("", {"W": "score.weight"})}
+
+
+def _opt(data: dict):
+    modules = {"Q": "q_proj", "K": "k_proj", "V": "v_proj", "O": "out_proj"}
+    layer = _attention("sa", "self_attn.", modules) | _norm("n1", "self_attn_layer_norm")
+    layer |= _norm("n2", "final_layer_norm") | _mlp("fc1", "fc2")
+    top = "model.decoder."
+    return {"embed_tokens": (top, {"E": "embed_tokens.weight"}),
+            "project_in": (top, {"W": "project_in.weight"}),
+            "embed_positions": (top, {"P": "embed_positions.weight"}),
+            "layers": (top + "layers.{i}.", layer),
+            "final_layer_norm": (top, {"gamma": "final_layer_norm.weight",
+                                       "beta": "final_layer_norm.bias"}),
+            "project_out": (top, {"W": "project_out.weight"}),
+            "lm_head": ("", {"W": "lm_head.weight"}), "score": ("", {"W": "score.weight"})}
+
+
+def _distilbert(data: dict):
+    modules = {"Q": "q_lin", "K": "k_lin", "V": "v_lin", "O": "out_lin"}
+    layer = _attention("sa", "attention.", modules) | _norm("n1", "sa_layer_norm")
+    layer |= _norm("n2", "output_layer_norm") | _mlp("ffn.lin1", "ffn.lin2")
+    embeddings = "distilbert.embeddings."
+    return {"embed_tokens": (embeddings, {"E": "word_embeddings.weight"}),
+            "embed_positions": (embeddings, {"P": "position_embeddings.weight"}),
+            "LayerNorm": (embeddings, {"gamma": "LayerNorm.weight", "beta": "LayerNorm.bias"}),
+            "layers": ("distilbert.transformer.layer.{i}.", layer),
+            "transform": ("vocab_transform.", {"W": "weight", "b": "bias"}),
+            "vocab_layer_norm": ("vocab_layer_norm.", {"gamma": "weight", "beta": "bias"}),
+            "decoder": ("vocab_projector.", {"b": "bias"}),
+            "pooler": ("pre_classifier.", {"W": "weight", "b": "bias"}),
+            "classifier": ("classifier.", {"W": "weight", "b": "bias"})}
+
+
+def _bart(data: dict):
+    modules = {"Q": "q_proj", "K": "k_proj", "V": "v_proj", "O": "out_proj"}
+    table = {"embed_tokens": ("model.", {"E": "shared.weight"}),
+             "lm_head": ("", {"W": "lm_head.weight"})}
+    for side in ("encoder", "decoder"):
+        layer = _attention("sa", "self_attn.", modules) | _norm("n1", "self_attn_layer_norm")
+        last = "n2"
+        if side == "decoder":
+            layer |= _attention("ca", "encoder_attn.", modules)
+            layer |= _norm("n2", "encoder_attn_layer_norm")
+            last = "n3"
+        layer |= _norm(last, "final_layer_norm") | _mlp("fc1", "fc2")
+        top = f"model.{side}."
+        table[f"{side}_embed_positions"] = (top, {"P": "embed_positions.weight"})
+        table[f"{side}_layernorm_embedding"] = (top, {"gamma": "layernorm_embedding.weight",
+                                                      "beta": "layernorm_embedding.bias"})
+        table[f"{side}_layers"] = (top + "layers.{i}.", layer)
+    return table
+
+
+#: per family: the table for a config (``data``), whether its feed-forward network is gated
+#: and whether its head is a sequence classifier
 TABLES = {
-    "llama": lambda gated, classifier: _llama(),
-    "mistral": lambda gated, classifier: _llama(),
-    "qwen2": lambda gated, classifier: _llama(),
-    "qwen3": lambda gated, classifier: _llama(),
-    "gemma": lambda gated, classifier: _llama(),
-    "gemma2": lambda gated, classifier: _llama(norms=(
+    **{family: (lambda data, gated, classifier: _llama())
+       for family in ("llama", "mistral", "qwen2", "qwen3", "gemma")},
+    "gemma2": lambda data, gated, classifier: _llama(norms=(
         "input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm",
         "post_feedforward_layernorm")),
-    "mixtral": lambda gated, classifier: _llama(moe=True),
-    "phi3": lambda gated, classifier: _llama(fused=True),
-    "gpt2": lambda gated, classifier: _gpt2(),
-    "bert": lambda gated, classifier: _bert("bert.", classifier),
-    "roberta": lambda gated, classifier: _bert("roberta.", classifier),
-    "t5": lambda gated, classifier: _t5(gated),
+    "mixtral": lambda data, gated, classifier: _llama(moe=True),
+    "phi3": lambda data, gated, classifier: _llama(fused=True),
+    "gpt2": lambda data, gated, classifier: _gpt2(),
+    "bert": lambda data, gated, classifier: _bert("bert.", classifier),
+    "roberta": lambda data, gated, classifier: _bert("roberta.", classifier),
+    "t5": lambda data, gated, classifier: _t5(gated),
+    "gpt_neox": lambda data, gated, classifier: _neox(data),
+    "falcon": lambda data, gated, classifier: _falcon(data),
+    "phi": lambda data, gated, classifier: _phi(data),
+    "opt": lambda data, gated, classifier: _opt(data),
+    "distilbert": lambda data, gated, classifier: _distilbert(data),
+    "bart": lambda data, gated, classifier: _bart(data),
 }
+
 #: the prefix of the base model inside heads (stripped before matching, so a bare model's
 #: checkpoint matches too)
 BASES = {"gpt2": "transformer.", "bert": "bert.", "roberta": "roberta.", "t5": "",
+         "gpt_neox": "gpt_neox.", "falcon": "transformer.", "distilbert": "distilbert.",
          **{family: "model." for family in ("llama", "mistral", "qwen2", "qwen3", "gemma",
-                                            "gemma2", "mixtral", "phi3")}}
+                                            "gemma2", "mixtral", "phi3", "phi", "opt",
+                                            "bart")}}
 #: tensors checkpoints keep that are not parameters (buffers saved by older versions)
-BUFFERS = (".attn.bias", ".attn.masked_bias", "embeddings.position_ids")
+BUFFERS = (".attn.bias", ".attn.masked_bias", "embeddings.position_ids", "final_logits_bias")
 #: names under which a checkpoint may store a tied copy of the token embedding
 TIED = ("lm_head.weight", "cls.predictions.decoder.weight", "lm_head.decoder.weight",
         "encoder.embed_tokens.weight", "decoder.embed_tokens.weight")

@@ -100,7 +100,7 @@ def expected_tensors(summary, data: dict) -> dict:
                             f"yet; it has them for {', '.join(sorted(TABLES))}")
     weights = [w for row in summary.rows if row.derivation for w in row.derivation.weights]
     arch = (data.get("architectures") or [""])[0]
-    table = TABLES[model_type](any(w.startswith("W_g^mlp") for w in weights),
+    table = TABLES[model_type](data, any(w.startswith("W_g^mlp") for w in weights),
                                arch.endswith("ForSequenceClassification"))
     sizes: dict = {}
     for row in summary.rows:
