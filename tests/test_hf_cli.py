@@ -64,3 +64,14 @@ def test_bad_configs_exit_2(tmp_path, capsys):
     assert main(["hf", str(tmp_path / "absent")]) == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 5 and all(line.startswith("symparam: error:") for line in lines)
+
+
+def test_symparam_never_imports_transformers_or_torch(gpt2):
+    import subprocess
+    import sys
+    code = ("import sys, symparam as S; S.from_hf_config(sys.argv[1]).summary().macs; "
+            "S.from_hf_config(sys.argv[1]).summary().memory(); "
+            "assert not {'transformers', 'torch', 'safetensors'} & set(sys.modules), "
+            "sorted({'transformers', 'torch', 'safetensors'} & set(sys.modules))")
+    subprocess.run([sys.executable, "-c", code, str(gpt2)], check=True,
+                   cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
