@@ -106,6 +106,15 @@ def test_one_decoding_step_against_a_cache():
     assert step.rows[-1].output_shape == (None, 1, 50257)
 
 
+def test_bert_as_a_decoder_and_without_architectures():
+    cfg = config("bert", "ForMaskedLM", is_decoder=True)
+    summary = S.from_hf_config(cfg).summary()
+    assert summary.total == ref.count(cfg)
+    assert summary.memory().kv_cache != 0  # causal self-attention caches its keys
+    bare = {k: v for k, v in cfg.items() if k != "architectures"}
+    assert S.from_hf_config(bare).summary().total == ref.count(cfg)
+
+
 def test_sources(tmp_path):
     cfg, published = PUBLISHED["T5-small"]
     (tmp_path / "config.json").write_text(json.dumps(cfg))
@@ -151,6 +160,10 @@ HOSTILE = [
     (dict(model_type="llama", architectures="LlamaForCausalLM"), "architectures"),
     (dict(model_type="llama", architectures=["LlamaForTokenClassification"]), "architectures"),
     (dict(model_type="t5", architectures=["T5ForSequenceClassification"]), "classifier"),
+    (dict(model_type="gpt2", add_cross_attention=True), "add_cross_attention"),
+    (dict(model_type="bert", add_cross_attention=True), "add_cross_attention"),
+    (dict(model_type="qwen2", use_sliding_window=True, layer_types=["x"]), "layer_types"),
+    (dict(model_type="t5", feed_forward_proj="fancy-gelu"), "feed_forward_proj"),
     (dict(model_type="llama", nested=json.loads("[" * 20 + "]" * 20)), "nested"),
 ]
 

@@ -171,6 +171,8 @@ def _assemble(parts: Parts, head, name, config, *, batch, length, target) -> Mod
 
 def _apply_head(parts: Parts, head, config, h):
     d, vocab = parts.hidden, parts.vocab
+    if head == "lm" and parts.kind == "encoder":  # no architectures: the family's LM head
+        head = "mlm"
     if head == "lm":
         lm = Linear(parts.embed_dim or d, vocab, bias=parts.head_bias, name="lm_head")
         return (Tied(lm, ["W"], name="lm_head") if parts.tie else lm)(h)

@@ -140,6 +140,13 @@ class Config:
             raise self.fail(name, f"one of {', '.join(map(repr, allowed))}", value)
         return value
 
+    def unsupported(self, name: str) -> None:
+        """Refuse a flag that adds parts symparam does not build (a decoder's cross-attention
+        without its encoder)."""
+        if self.flag(name, False):
+            raise SymparamError(f"{self.where}: {name}=true is not supported for "
+                                f"{self.data.get('model_type')!r}")
+
     def labels(self) -> int:
         """``num_labels``, else the number of ``id2label`` entries, else 2 (transformers)."""
         if "num_labels" in self.data:

@@ -129,6 +129,7 @@ def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=
 
 
 def gpt2(c: Config, opts: Options) -> Parts:
+    c.unsupported("add_cross_attention")
     d, heads = c.size("n_embd"), c.size("n_head")
     attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
                      bias=(True,) * 3)
@@ -201,10 +202,12 @@ def phi(c: Config, opts: Options) -> Parts:
 
 
 def bert_like(c: Config, opts: Options, *, positions=None, token_types=True) -> Parts:
-    """BERT, RoBERTa: learnt positions and token types, post-norm layers with biases."""
+    """BERT, RoBERTa: learnt positions and token types, post-norm layers with biases;
+    causal self-attention with ``is_decoder``."""
+    c.unsupported("add_cross_attention")
     d, heads = c.size("hidden_size"), c.size("num_attention_heads")
     attn = attention(opts, d, heads, head_dim=c.head_dim(d, heads, None),
-                     bias=(True,) * 3, causal=False)
+                     bias=(True,) * 3, causal=c.flag("is_decoder", False))
     mlp = MLP(d, c.size("intermediate_size"), activation=c.name("hidden_act"))
     stack = Stack(TransformerLayer(attn, mlp, LayerNorm(d), "post"),
                   c.layers("num_hidden_layers"),
