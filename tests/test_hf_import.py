@@ -115,6 +115,32 @@ def test_bert_as_a_decoder_and_without_architectures():
     assert S.from_hf_config(bare).summary().total == ref.count(cfg)
 
 
+@pytest.mark.parametrize("family,fields", [
+    ("gpt2", dict(n_embd="d", n_layer="L", n_head="h", vocab_size="V", n_positions="n")),
+    ("llama", dict(hidden_size="d", num_hidden_layers="L", num_attention_heads="h",
+                   num_key_value_heads="g", intermediate_size="f", vocab_size="V")),
+    ("mixtral", dict(num_local_experts="E", num_experts_per_tok="k", hidden_size="d")),
+    ("t5", dict(d_model="d", num_layers="L", d_ff="f", d_kv="k", num_heads="h")),
+])
+def test_symbolic_fields_give_formulas_that_transformers_confirms(family, fields):
+    symbolic = S.from_hf_config(config(family), symbolic=fields).summary()
+    for changes in ({}, {"d": 32} if family != "t5" else {"f": 40}):
+        cfg = config(family)
+        named = {fields[k]: v for k, v in cfg.items() if k in fields}
+        named.update(changes)
+        cfg.update({k: named[name] for k, name in fields.items()})
+        assert symbolic.subs(**named).total == ref.count(cfg)
+        assert symbolic.subs(**named, T=16).macs == ref.macs(
+            cfg, 16, 16 if family == "t5" else None)
+
+
+def test_gpt2_formula_is_the_textbook_one():
+    fields = dict(n_embd="d", n_layer="L", vocab_size="V", n_positions="n", n_head="h")
+    total = S.from_hf_config(PUBLISHED["GPT-2"][0], symbolic=fields).summary().total
+    d, L, V, n = S.dims("d L V n")
+    assert sympy.expand(total - (12 * L * d**2 + 13 * L * d + V * d + n * d + 2 * d)) == 0
+
+
 def test_sources(tmp_path):
     cfg, published = PUBLISHED["T5-small"]
     (tmp_path / "config.json").write_text(json.dumps(cfg))

@@ -42,7 +42,7 @@ class RepeatedWithMemory(Repeated):
 
 
 def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attention="full",
-                   decode=False) -> Model:
+                   decode=False, symbolic=None) -> Model:
     """A ``Model`` of the architecture a Hugging Face ``config.json`` describes.
 
     Args:
@@ -55,10 +55,16 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
             implementations compute them before masking; ``"causal"`` only the lower triangle.
         decode: one decoding step (one new token attending a cache of ``seq_len`` positions)
             instead of the forward pass over the whole sequence.
+        symbolic: config fields read as symbols, ``{"hidden_size": "d",
+            "num_hidden_layers": "L"}``: the counts become formulas in them (``summary.subs``
+            gives the config's values back).
     """
     data = load(source)
     make, defaults = family(data.get("model_type"), data)
-    config = Config(data, defaults)
+    if symbolic is not None and not isinstance(symbolic, dict):
+        raise SymparamError(f"from_hf_config: symbolic must map config fields to names, got "
+                            f"{shorten(symbolic)}")
+    config = Config(data, defaults, symbolic=symbolic)
     head = _head(data)
     if attention not in COUNTINGS:
         raise SymparamError(f"from_hf_config: attention must be 'full' or 'causal', got "
@@ -126,9 +132,10 @@ def _layers(stack: Stack, h, memory=None, prefix=""):
 def _runs(stack: Stack) -> list:
     """``(first layer, count, windowed)`` for each run of alike layers (one run unless some
     layers have a sliding window and others not)."""
-    pattern = stack.pattern or (False,) * stack.layers
+    if not stack.pattern:
+        return [(0, stack.layers, False)] if stack.layers != 0 else []
     runs = []
-    for index, windowed in enumerate(pattern):
+    for index, windowed in enumerate(stack.pattern):
         if runs and runs[-1][2] == windowed:
             runs[-1][1] += 1
         else:

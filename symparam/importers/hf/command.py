@@ -25,6 +25,8 @@ def add_parser(commands):
                          "them) or only the lower triangle")
     hf.add_argument("--decode", action="store_true",
                     help="one decoding step against a KV cache of T positions")
+    hf.add_argument("--symbolic", action="append", metavar="FIELD=name",
+                    help="read a config field as a symbol, e.g. hidden_size=d (repeatable)")
     hf.add_argument("--reconcile", action="store_true",
                     help="compare with the checkpoint's safetensors headers (MODEL_DIR); "
                          "exit 1 on any mismatch")
@@ -40,7 +42,9 @@ def add_parser(commands):
 def run(options, values_for) -> tuple[str, int]:
     """The rendered report and the exit code; ``values_for(symbols)`` reads ``--set``."""
     from symparam.render import render
-    model = from_hf_config(options.source, attention=options.attention, decode=options.decode)
+    symbolic = dict(_pair(text) for text in options.symbolic or ())
+    model = from_hf_config(options.source, attention=options.attention, decode=options.decode,
+                           symbolic=symbolic or None)
     summary = model.summary()
     if options.reconcile:
         from symparam.importers.hf.reconcile import reconcile_checkpoint
@@ -51,6 +55,13 @@ def run(options, values_for) -> tuple[str, int]:
     if not options.memory:
         return output, 0
     return _with_memory(summary, options, values, output), 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    field, sep, name = text.partition("=")
+    if not sep:
+        raise SymparamError(f"--symbolic: expected FIELD=name, got {text!r}")
+    return field.strip(), name.strip()
 
 
 def _with_memory(summary, options, values, output: str) -> str:

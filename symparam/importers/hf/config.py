@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+
+import sympy
 from pathlib import Path
 
-from symparam.dims import NAME_PATTERN
+from symparam.dims import NAME_PATTERN, dim
 from symparam.errors import SymparamError, shorten
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -81,8 +83,14 @@ def _check_depth(value, depth: int) -> None:
 class Config:
     """Typed access to a config's fields, with the family's defaults for absent ones."""
 
-    def __init__(self, data: dict, defaults: dict, where: str = "config.json"):
+    def __init__(self, data: dict, defaults: dict, where: str = "config.json", symbolic=None):
         self.data, self.defaults, self.where = data, defaults, where
+        #: fields read as symbols (``{"hidden_size": d}``) instead of their values
+        self.symbols = {}
+        for field, name in (symbolic or {}).items():
+            if not isinstance(field, str) or not NAME_PATTERN.fullmatch(field):
+                raise SymparamError(f"symbolic: {shorten(field)} is not a config field")
+            self.symbols[field] = dim(name)
 
     def _raw(self, name: str, default):
         """The field's value; when absent (or null where a default exists) the family's
@@ -98,8 +106,12 @@ class Config:
         return SymparamError(f"{self.where}: {name} must be {wanted}, got {shorten(value)}")
 
     def size(self, name: str, default=_MISSING, *, maximum=MAX_SIZE, minimum=1) -> int:
-        """A positive integer no larger than ``maximum``."""
+        """A positive integer no larger than ``maximum`` (or the field's symbol)."""
+        if name in self.symbols:
+            return self.symbols[name]
         value = self._raw(name, default)
+        if value is default and isinstance(value, sympy.Expr):
+            return value  # a default computed from symbolic fields (GPT-2's n_inner = 4*d)
         if isinstance(value, bool) or not isinstance(value, int) or \
                 not minimum <= value <= maximum:
             raise self.fail(name, f"an integer from {minimum} to {maximum}", value)
@@ -161,8 +173,10 @@ class Config:
     def head_dim(self, hidden: int, heads: int, name: str | None = "head_dim") -> int:
         """The field ``name`` when given (families without one pass ``None``), else
         ``hidden_size / num_attention_heads``, which must divide, as transformers requires."""
-        if name is not None and self._raw(name, None) is not None:
+        if name is not None and (name in self.symbols or self._raw(name, None) is not None):
             return self.size(name)
+        if not isinstance(hidden, int) or not isinstance(heads, int):
+            return hidden / heads  # symbolic: transformers' integer division, stated exactly
         if hidden % heads:
             raise SymparamError(f"{self.where}: the hidden size {hidden} is not divisible by "
                                 f"the {heads} attention heads")
@@ -170,7 +184,7 @@ class Config:
 
     def kv_heads(self, heads: int, name: str = "num_key_value_heads") -> int:
         kv = self.size(name, heads)
-        if heads % kv:
+        if isinstance(kv, int) and isinstance(heads, int) and heads % kv:
             raise SymparamError(f"{self.where}: {name}={kv} must divide the {heads} "
                                 "attention heads")
         return kv

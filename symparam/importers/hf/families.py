@@ -176,7 +176,7 @@ def falcon(c: Config, opts: Options) -> Parts:
     d, heads = c.size("hidden_size"), c.size("num_attention_heads")
     new = c.flag("new_decoder_architecture")
     kv = c.size("num_kv_heads", heads) if new or not c.flag("multi_query") else 1
-    if heads % kv:
+    if isinstance(heads, int) and isinstance(kv, int) and heads % kv:
         raise c.fail("num_kv_heads", f"a divisor of the {heads} heads", kv)
     bias = c.flag("bias")
     attn = attention(opts, d, heads, kv, c.head_dim(d, heads, None), bias=(bias,) * 3)
