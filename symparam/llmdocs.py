@@ -76,6 +76,24 @@ def _gpt3_row(name, layers, width, heads, published) -> dict:
                 params=Count(from_hf_config(config).summary().total))
 
 
+#: the fields shown as symbols in the formulas section
+SYMBOLS = dict(hidden_size="d", num_hidden_layers="L", num_attention_heads="h",
+               num_key_value_heads="g", intermediate_size="f", vocab_size="V",
+               num_local_experts="E", num_experts_per_tok="k")
+
+
+def _formula_rows() -> list:
+    rows = []
+    for name in ("Llama-2-7B", "Llama-3-8B", "Mistral-7B", "Mixtral-8x7B"):
+        config = MODELS[name]
+        fields = {k: v for k, v in SYMBOLS.items() if k in config}
+        summary = from_hf_config(config, symbolic=fields).summary()
+        values = {v: config[k] for k, v in fields.items()}
+        rows.append(dict(name=name, total=Math(summary.total), macs=Math(summary.macs),
+                         at=", ".join(f"{k} = {v:,}" for k, v in values.items())))
+    return rows
+
+
 def _compute_rows() -> list:
     rows = []
     for name in ("GPT-2", "Llama-2-7B", "Mixtral-8x7B"):
@@ -106,6 +124,7 @@ def page() -> str:
     return render_page("llm", command=COMMAND, context=CONTEXT,
                        models=[_model_row(n, c) for n, c in MODELS.items()],
                        gpt3=[_gpt3_row(*row) for row in GPT3], compute=_compute_rows(),
+                       formulas=_formula_rows(),
                        memory=_memory_rows(), korthikanti=Count(sympy.Integer(korthikanti)))
 
 

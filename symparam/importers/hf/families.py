@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symparam.engine import Layer
+from symparam.errors import SymparamError
 from symparam.importers.hf.config import Config
 from symparam.torch.llm import MLP, Attention, RMSNorm, SparseMoE
 from symparam.torch.llm_block import TransformerLayer
@@ -75,7 +76,8 @@ def _heads(c: Config, hidden: int, heads_field="num_attention_heads"):
 
 
 def sliding(c: Config, layers: int, style: str | None) -> tuple:
-    """The sliding window and which layers use it: ``plain`` (Mistral: every layer, if
+    """The sliding window and which layers use it (``True``: all): ``plain`` (Mistral: every
+    layer, if
     ``sliding_window`` is set), ``qwen`` (only with ``use_sliding_window``, from layer
     ``max_window_layers`` on), ``alternate`` (Gemma 2: even layers); ``layer_types`` overrides
     the pattern where the family reads it."""
@@ -93,10 +95,15 @@ def sliding(c: Config, layers: int, style: str | None) -> tuple:
             raise c.fail("layer_types", f"a list of {layers} 'full_attention' or "
                                         "'sliding_attention'", types)
         return window, tuple(t == "sliding_attention" for t in types)
+    if style == "plain":
+        return window, True  # every layer
+    if not isinstance(layers, int):
+        raise SymparamError(f"{c.where}: num_hidden_layers must be a number (not a symbol) "
+                            "when some layers have a sliding window and others not")
     if style == "qwen":
         first = c.size("max_window_layers", 28, minimum=0, maximum=10**4)
         return window, tuple(i >= first for i in range(layers))
-    return window, tuple(style == "plain" or i % 2 == 0 for i in range(layers))
+    return window, tuple(i % 2 == 0 for i in range(layers))
 
 
 def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=None,
@@ -121,10 +128,12 @@ def llama_like(c: Config, opts: Options, *, qkv_bias=None, o_bias=None, qk_norm=
                   activation=activation, gated=True)
     layers = c.layers("num_hidden_layers")
     window, pattern = sliding(c, layers, window_style)
-    block = TransformerLayer(make(), mlp, RMSNorm(d), arrangement)
     windowed = TransformerLayer(make(window), mlp, RMSNorm(d), arrangement) if window else None
-    stack = Stack(block, layers, final_norm=RMSNorm(d, name="norm"),
-                  pattern=pattern if any(pattern) else (), windowed=windowed)
+    block = windowed if pattern is True else TransformerLayer(make(), mlp, RMSNorm(d),
+                                                              arrangement)
+    mixed = pattern if pattern is not True and any(pattern) else ()
+    stack = Stack(block, layers, final_norm=RMSNorm(d, name="norm"), pattern=mixed,
+                  windowed=windowed)
     return Parts("decoder", vocab, d, stack, c.flag("tie_word_embeddings"))
 
 
