@@ -35,6 +35,19 @@ def test_other_heads_match_transformers(family, head):
     assert S.from_hf_config(cfg).summary().total == ref.count(cfg)
 
 
+TOKEN_HEADS = [(f, "ForTokenClassification") for f in FAMILIES if f not in ("t5", "bart", "opt")]
+ANSWER_HEADS = [(f, "ForQuestionAnswering") for f in (
+    "llama", "mistral", "mixtral", "qwen2", "qwen3", "gpt2", "gpt_neox", "opt", "falcon", "bert",
+    "roberta", "distilbert")]
+
+
+@pytest.mark.parametrize("family,head", TOKEN_HEADS + ANSWER_HEADS)
+def test_token_and_answer_heads_match_transformers(family, head):
+    labels = 2 if family == "distilbert" and head == "ForQuestionAnswering" else 3
+    cfg = config(family, head, num_labels=labels)
+    assert S.from_hf_config(cfg).summary().total == ref.count(cfg)
+
+
 @pytest.mark.parametrize("family", FAMILIES + ["falcon-new", "opt-post"])
 def test_macs_match_flop_counter_at_two_lengths(family):
     """Exact, not only within 1%: every product transformers' eager forward computes is in

@@ -23,7 +23,8 @@ from symparam.torch.llm import FirstToken, PositionTable
 
 #: the heads transformers' class names end with, and what symparam builds for them
 HEADS = {"ForCausalLM": "lm", "LMHeadModel": "lm", "ForConditionalGeneration": "lm",
-         "ForMaskedLM": "mlm", "ForSequenceClassification": "classifier", "Model": None,
+         "ForMaskedLM": "mlm", "ForSequenceClassification": "classifier",
+         "ForTokenClassification": "tokens", "ForQuestionAnswering": "answers", "Model": None,
          "EncoderModel": "encoder_only"}
 _ARCH = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 COUNTINGS = ("full", "causal")
@@ -191,6 +192,12 @@ def _apply_head(parts: Parts, head, config, h):
     if head == "classifier" and parts.kind == "encoder":
         pooled = Linear(d, d, name="pooler")(FirstToken(name="first_token")(h))
         return Linear(d, config.labels(), name="classifier")(pooled)
+    if head in ("tokens", "answers") and parts.kind != "seq2seq":
+        # a label per token, or a start and an end score per token (qa_outputs: BERT's family
+        # sizes it num_labels, the decoders 2)
+        width = 2 if head == "answers" and parts.kind == "decoder" else config.labels()
+        return Linear(parts.embed_dim or d, width,
+                      name="classifier" if head == "tokens" else "qa_outputs")(h)
     if head in (None, "encoder_only"):
         return h
     raise SymparamError(f"config.json: architectures[0] names a {head} head, which a "
