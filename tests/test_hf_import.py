@@ -60,6 +60,16 @@ def test_macs_match_flop_counter_at_two_lengths(family):
         assert summary.subs(T=length).macs == ref.macs(cfg, length, target)
 
 
+@pytest.mark.parametrize("family,head", [("bert", "ForSequenceClassification"),
+                                         ("roberta", "ForQuestionAnswering"),
+                                         ("llama", "ForSequenceClassification"),
+                                         ("gpt2", "ForTokenClassification"),
+                                         ("distilbert", "Model")])
+def test_macs_of_other_heads(family, head):
+    cfg = config(family, head)
+    assert S.from_hf_config(cfg, seq_len=12).summary().macs == ref.macs(cfg, 12)
+
+
 @pytest.mark.parametrize("name,lengths", [("GPT-2", (128, 512)), ("Mistral-7B", (128, 512)),
                                           ("T5-small", (64, 256))])
 def test_full_size_macs_on_the_meta_device(name, lengths):
@@ -197,8 +207,9 @@ HOSTILE = [
     (dict(model_type="llama", hidden_act="__import__('os')"), "hidden_act"),
     (dict(model_type="llama", tie_word_embeddings="yes"), "tie_word_embeddings"),
     (dict(model_type="llama", architectures="LlamaForCausalLM"), "architectures"),
-    (dict(model_type="llama", architectures=["LlamaForTokenClassification"]), "architectures"),
+    (dict(model_type="llama", architectures=["LlamaForMultipleChoice"]), "architectures"),
     (dict(model_type="t5", architectures=["T5ForSequenceClassification"]), "classifier"),
+    (dict(model_type="bart", architectures=["BartForQuestionAnswering"]), "answers"),
     (dict(model_type="gpt2", add_cross_attention=True), "add_cross_attention"),
     (dict(model_type="bert", add_cross_attention=True), "add_cross_attention"),
     (dict(model_type="qwen2", use_sliding_window=True, layer_types=["x"]), "layer_types"),

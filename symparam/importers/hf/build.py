@@ -200,5 +200,5 @@ def _apply_head(parts: Parts, head, config, h):
                       name="classifier" if head == "tokens" else "qa_outputs")(h)
     if head in (None, "encoder_only"):
         return h
-    raise SymparamError(f"config.json: architectures[0] names a {head} head, which a "
-                        f"{parts.kind} model does not have in symparam")
+    raise SymparamError(f"config.json: architectures[0] names a head ({head}) that symparam "
+                        f"does not build for a {parts.kind} model")
