@@ -119,3 +119,20 @@ def test_cli_memory_section(tmp_path, capsys):
     assert data["memory"]["kv_cache"] == 2 * 32 * 4096 * 4096 * 2
     assert main(["hf", str(path), "--memory", "--optimizer", "adam", "--batch", "8"]) == 0
     assert "optimizer" in capsys.readouterr().out
+
+
+def test_budget_queries_on_config_formulas():
+    from symparam.query import solve_budget
+    llama3 = S.from_hf_config(PUBLISHED["Llama-3-8B"][0]).summary()
+    kv = llama3.memory(dtype="bf16", batch=B).kv_cache
+    # the longest context for 8 sequences whose cache fits in 24 GiB, and the largest batch
+    # at 8,192 tokens: 2 * 32 * 8 * 128 * 2 bytes per token
+    assert solve_budget(kv, 24 * 2**30, "T", values={"B": 8}) == 24 * 2**30 // (131072 * 8)
+    assert solve_budget(kv, 24 * 2**30, "B", values={"T": 8192}) == 24
+    # the widest Llama-2 (32 layers, 32 heads, MLP 11008) within 7 billion parameters
+    llama2 = S.from_hf_config(PUBLISHED["Llama-2-7B"][0],
+                              symbolic={"hidden_size": "d", "num_key_value_heads": "h",
+                                        "num_attention_heads": "h"}).summary()
+    width = solve_budget(llama2.total, 7_000_000_000, "d")
+    assert llama2.subs(d=width).total <= 7e9 < llama2.subs(d=width + 1).total
+    assert 4096 < width < 4300
