@@ -21,6 +21,7 @@ Everything is symbolic in the sequence length ``T`` and the batch until given va
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from enum import StrEnum
 from functools import reduce
 
 import sympy
@@ -32,7 +33,15 @@ from symparam.torch.llm import ExpertWeight, HeadsAttend
 BYTES = {"fp32": 4, "float32": 4, "f32": 4, "bf16": 2, "bfloat16": 2, "fp16": 2,
          "float16": 2, "f16": 2, "fp8": 1, "float8": 1, "int8": 1,
          "int4": sympy.Rational(1, 2)}
-OPTIMIZERS = {None: 0, "sgd": 1, "adam": 2}  # float32 states per parameter
+class Optimizer(StrEnum):
+    """The optimizers whose states are counted (float32 states per parameter: ``states``)."""
+
+    SGD = "sgd"    # momentum
+    ADAM = "adam"  # first and second moments
+
+    @property
+    def states(self) -> int:
+        return 1 if self is Optimizer.SGD else 2
 PARTS = ("weights", "gradients", "optimizer", "activations", "kv_cache")
 
 
@@ -87,9 +96,11 @@ def memory(summary, *, dtype="bf16", optimizer=None, recompute=False, batch=1) -
     """Memory of ``summary``'s model: for inference (``optimizer=None``: weights and the KV
     cache) or for training with ``"adam"`` or ``"sgd"`` (weights, gradients, optimizer states
     and activations), for ``batch`` sequences (a number or a symbol such as ``S.dim("B")``)."""
-    if optimizer not in OPTIMIZERS:
-        raise SymparamError(f"memory: optimizer must be None, 'adam' or 'sgd', got "
-                            f"{shorten(optimizer)}")
+    if optimizer is not None:
+        if optimizer not in tuple(Optimizer):
+            raise SymparamError(f"memory: optimizer must be None, 'adam' or 'sgd', got "
+                                f"{shorten(optimizer)}")
+        optimizer = Optimizer(optimizer)
     size, params = dtype_bytes(dtype), summary.total
     batch = _batch(batch)
     zero = sympy.Integer(0)
@@ -97,7 +108,7 @@ def memory(summary, *, dtype="bf16", optimizer=None, recompute=False, batch=1) -
         parts = (params * size, zero, zero, zero, kv_cache_elements(summary) * batch * size)
     else:
         master = 4 if size < 4 else 0
-        states = params * (4 * OPTIMIZERS[optimizer] + master)
+        states = params * (4 * optimizer.states + master)
         saved = activation_elements(summary, recompute=recompute) * batch * size
         parts = (params * size, params * size, states, saved, zero)
     return Memory(*parts, sympy.Add(*parts))

@@ -13,6 +13,7 @@ transformer layer that joins them is in ``symparam.torch.llm_block``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sympy
 from sympy import HadamardPower, HadamardProduct, KroneckerProduct, MatrixExpr, OneMatrix
@@ -30,9 +31,16 @@ from symparam.torch._base import TorchLayer, same_size
 HF = Registry("transformer part")
 register = HF.register
 
-#: how the attention products of a causal model are counted: every (query, key) pair, as an
-#: eager implementation multiplies them before masking, or only the pairs the mask keeps
-ATTENTION_COUNTS = ("full", "causal")
+class Counting(StrEnum):
+    """How the attention products of a causal model are counted: every (query, key) pair, as
+    an eager implementation multiplies them before masking, or only the pairs the mask (and a
+    sliding window) keeps."""
+
+    FULL = "full"
+    CAUSAL = "causal"
+
+
+ATTENTION_COUNTS = tuple(c.value for c in Counting)
 #: the equations of an attention layer that run once per key position (the rest: per query)
 KEY_SIDE = frozenset({"k", "v", "k_n"})
 
@@ -157,7 +165,7 @@ class Attention(TorchLayer):
         self.qk_norm = None if qk_norm is None else \
             self.as_choice("qk_norm", qk_norm, ("rms", "layer"))
         self.causal = self.as_flag("causal", causal)
-        self.counting = self.as_choice("counting", counting, ATTENTION_COUNTS)
+        self.counting = Counting(self.as_choice("counting", str(counting), ATTENTION_COUNTS))
         self.relative_buckets = None if relative_buckets is None else \
             self.as_size("relative_buckets", relative_buckets)
         self.context = None if context is None else self.as_size("context", context)
@@ -207,7 +215,7 @@ class Attention(TorchLayer):
         if self.context is not None:  # one step: its keys are the cache (and itself)
             return sympy.Mul(queries, keys if self.window is None else sympy.Min(keys,
                                                                                   self.window))
-        if self.counting != "causal" or not self.causal:
+        if self.counting is not Counting.CAUSAL or not self.causal:
             return sympy.Mul(queries, keys)
         triangle = queries * (queries + 1) / 2
         if self.window is None:

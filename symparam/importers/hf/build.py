@@ -19,7 +19,7 @@ from symparam.layers.wrappers import Repeated, Tied
 from symparam.model import Input, Model
 from symparam.shapes import format_shape
 from symparam.torch.linear import Embedding, Linear
-from symparam.torch.llm import FirstToken, PositionTable
+from symparam.torch.llm import ATTENTION_COUNTS, Counting, FirstToken, PositionTable
 
 #: the heads transformers' class names end with, and what symparam builds for them
 HEADS = {"ForCausalLM": "lm", "LMHeadModel": "lm", "ForConditionalGeneration": "lm",
@@ -27,7 +27,7 @@ HEADS = {"ForCausalLM": "lm", "LMHeadModel": "lm", "ForConditionalGeneration": "
          "ForTokenClassification": "tokens", "ForQuestionAnswering": "answers", "Model": None,
          "EncoderModel": "encoder_only"}
 _ARCH = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
-COUNTINGS = ("full", "causal")
+COUNTINGS = ATTENTION_COUNTS
 
 
 class RepeatedWithMemory(Repeated):
@@ -57,8 +57,8 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
         decode: one decoding step (one new token attending a cache of ``seq_len`` positions)
             instead of the forward pass over the whole sequence.
         symbolic: config fields read as symbols, ``{"hidden_size": "d",
-            "num_hidden_layers": "L"}``: the counts become formulas in them (``summary.subs``
-            gives the config's values back).
+            "num_hidden_layers": "L"}``: the counts become formulas in them, evaluated with
+            ``summary.subs(d=4096, L=32)``.
     """
     data = load(source)
     make, defaults = family(data.get("model_type"), data)
@@ -70,6 +70,7 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
     if attention not in COUNTINGS:
         raise SymparamError(f"from_hf_config: attention must be 'full' or 'causal', got "
                             f"{shorten(attention)}")
+    attention = Counting(attention)
     length = dim("T") if seq_len is None else config_size(seq_len, "seq_len")
     target = length if target_len is None else config_size(target_len, "target_len")
     opts = Options(attention, length if decode else None)
