@@ -88,7 +88,8 @@ def test_hostile_indexes(tmp_path):
     ("falcon-serial", None), ("phi", None), ("bert", None), ("roberta", None),
     ("distilbert", None), ("t5", None), ("bart", None), ("bert", "Model"),
     ("roberta", "ForSequenceClassification"), ("distilbert", "ForSequenceClassification"),
-    ("llama", "ForSequenceClassification"), ("t5", "Model")])
+    ("llama", "ForSequenceClassification"), ("t5", "Model"), ("llama", "ForQuestionAnswering"),
+    ("phi", "ForTokenClassification"), ("bert", "ForTokenClassification")])
 def test_reconcile_agrees_with_save_pretrained(tmp_path, capsys, family, head):
     _saved(tmp_path, family, head)
     assert main(["hf", str(tmp_path), "--reconcile"]) == 0

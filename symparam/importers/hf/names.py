@@ -48,7 +48,8 @@ def _llama(norms=("input_layernorm", "post_attention_layernorm"), fused=False, m
     return {"embed_tokens": ("model.", {"E": "embed_tokens.weight"}),
             "layers": ("model.layers.{i}.", layer),
             "norm": ("model.", {"gamma": "norm.weight"}),
-            "lm_head": ("", {"W": "lm_head.weight"}), "score": ("", {"W": "score.weight"})}
+            "lm_head": ("", {"W": "lm_head.weight"}), "score": ("", {"W": "score.weight"}),
+            "classifier": ("score.", {"W": "weight", "b": "bias"})}
 
 
 def _gpt2():
@@ -170,7 +171,8 @@ def _phi(data: dict):
             "final_layernorm": ("model.", {"gamma": "final_layernorm.weight",
                                            "beta": "final_layernorm.bias"}),
             "lm_head": ("", {"W": "lm_head.weight", "b": "lm_head.bias"}),
-            "score": ("", {"W": "score.weight"})}
+            "score": ("", {"W": "score.weight"}),
+            "classifier": ("score.", {"W": "weight", "b": "bias"})}
 
 
 def _opt(data: dict):
@@ -224,6 +226,10 @@ def _bart(data: dict):
     return table
 
 
+#: the token-classification and question-answering heads most families name alike
+HEAD_NAMES = {"classifier": ("classifier.", {"W": "weight", "b": "bias"}),
+              "qa_outputs": ("qa_outputs.", {"W": "weight", "b": "bias"})}
+
 #: per family: the table for a config (``data``), whether its feed-forward network is gated
 #: and whether its head is a sequence classifier
 TABLES = {
@@ -246,13 +252,14 @@ TABLES = {
     "bart": lambda data, gated, classifier: _bart(data),
 }
 
-#: the prefix of the base model inside heads (stripped before matching, so a bare model's
-#: checkpoint matches too)
-BASES = {"gpt2": "transformer.", "bert": "bert.", "roberta": "roberta.", "t5": "",
-         "gpt_neox": "gpt_neox.", "falcon": "transformer.", "distilbert": "distilbert.",
-         **{family: "model." for family in ("llama", "mistral", "qwen2", "qwen3", "gemma",
-                                            "gemma2", "mixtral", "phi3", "phi", "opt",
-                                            "bart")}}
+#: the prefixes of the base model inside heads (stripped before matching, so a bare model's
+#: checkpoint matches too; Llama's question-answering head calls its base ``transformer``)
+BASES = {"gpt2": ("transformer.",), "bert": ("bert.",), "roberta": ("roberta.",), "t5": (),
+         "gpt_neox": ("gpt_neox.",), "falcon": ("transformer.",),
+         "distilbert": ("distilbert.",),
+         **{family: ("model.", "transformer.") for family in (
+             "llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "mixtral", "phi3", "phi",
+             "opt", "bart")}}
 #: tensors checkpoints keep that are not parameters (buffers saved by older versions)
 BUFFERS = (".attn.bias", ".attn.masked_bias", "embeddings.position_ids", "final_logits_bias")
 #: names under which a checkpoint may store a tied copy of the token embedding

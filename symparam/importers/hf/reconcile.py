@@ -19,7 +19,7 @@ from pathlib import Path
 from symparam.errors import SymparamError
 from symparam.importers.hf.build import from_hf_config
 from symparam.importers.hf.config import load
-from symparam.importers.hf.names import BASES, BUFFERS, TABLES, TIED
+from symparam.importers.hf.names import BASES, BUFFERS, HEAD_NAMES, TABLES, TIED
 from symparam.importers.hf.safetensors import from_safetensors
 
 #: statuses that are not a mismatch
@@ -64,8 +64,9 @@ def reconcile_checkpoint(folder, summary=None) -> CheckpointReconciliation:
     data = load(folder)
     summary = summary or from_hf_config(data).summary()
     expected = expected_tensors(summary, data)
-    base = BASES.get(data.get("model_type"), "")
-    strip = lambda name: name[len(base):] if base and name.startswith(base) else name  # noqa
+    bases = BASES.get(data.get("model_type"), ())
+    strip = lambda name: next((name[len(b):] for b in bases if name.startswith(b)),  # noqa
+                              name)
     found = {strip(name): t.numel for name, t in from_safetensors(folder).tensors.items()}
     expected = {strip(name): size for name, size in expected.items()}
     embedding = next((size for name, size in expected.items()
@@ -100,8 +101,8 @@ def expected_tensors(summary, data: dict) -> dict:
                             f"yet; it has them for {', '.join(sorted(TABLES))}")
     weights = [w for row in summary.rows if row.derivation for w in row.derivation.weights]
     arch = (data.get("architectures") or [""])[0]
-    table = TABLES[model_type](data, any(w.startswith("W_g^mlp") for w in weights),
-                               arch.endswith("ForSequenceClassification"))
+    table = HEAD_NAMES | TABLES[model_type](data, any(w.startswith("W_g^mlp") for w in weights),
+                                            arch.endswith("ForSequenceClassification"))
     sizes: dict = {}
     for row in summary.rows:
         if row.derivation is None or not row.derivation.weights:
