@@ -239,3 +239,13 @@ def test_hostile_sources(tmp_path):
         S.from_hf_config(PUBLISHED["GPT-2"][0], seq_len=-1)
     with pytest.raises(S.SymparamError, match="attention"):
         S.from_hf_config(PUBLISHED["GPT-2"][0], attention="half")
+
+
+def test_a_second_build_reuses_every_derivation():
+    """The warm path (well under 50 ms): a config read again derives nothing anew."""
+    from symparam.engine import DERIVATIONS
+    cfg = PUBLISHED["Mixtral-8x7B"][0]
+    S.from_hf_config(cfg).summary()
+    misses = DERIVATIONS.misses
+    assert S.from_hf_config(cfg).summary().macs is not None
+    assert DERIVATIONS.misses == misses
