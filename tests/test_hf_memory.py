@@ -47,6 +47,7 @@ def test_largest_context_whose_cache_fits():
 @pytest.mark.parametrize("family,window", [
     ("mistral", dict(sliding_window=4)),
     ("mixtral", dict(sliding_window=4)),
+    ("phi3", dict(sliding_window=4)),
     ("qwen2", dict(use_sliding_window=True, sliding_window=4, max_window_layers=1)),
     ("qwen3", dict(use_sliding_window=True, sliding_window=4,
                    layer_types=["sliding_attention", "full_attention"])),
