@@ -31,6 +31,7 @@ from symparam.torch._base import TorchLayer, same_size
 HF = Registry("transformer part")
 register = HF.register
 
+
 class Counting(StrEnum):
     """How the attention products of a causal model are counted: every (query, key) pair, as
     an eager implementation multiplies them before masking, or only the pairs the mask (and a
@@ -193,7 +194,7 @@ class Attention(TorchLayer):
             operands = [equations[-2].lhs, equations[-1].lhs, v.lhs]
         if self.relative_buckets is not None:
             table = self.weight("B", self.num_heads, self.relative_buckets)
-            operands.append(table * OneHot("beta", self.relative_buckets, 1))
+            operands.append(table * OneHot("delta", self.relative_buckets, 1))  # the bucket
         cached = HeadsAttend.MEMORY if isinstance(x, list) else \
             HeadsAttend.SELF if self.causal else HeadsAttend.NONE
         heads = Eq(vector("o", width), HeadsAttend(width, self.num_heads, cached, self.window,
