@@ -21,6 +21,7 @@ from symparam.engine.derivation import Derivation
 from symparam.engine.graph import Tensor
 from symparam.engine.layer import Layer
 from symparam.engine.weights import Buffer, Param, Weight
+from symparam.importers.hf import from_hf_config, from_safetensors
 from symparam.importers.keras.config import from_keras
 from symparam.importers.reconciliation import Reconciliation
 from symparam.importers.spec import Spec, load_spec
@@ -30,6 +31,7 @@ from symparam.models import Input, Model, Row, Sequential, Summary
 __all__ = [
     "Buffer", "Comparison", "Derivation", "Input", "Layer", "Model", "Param", "Reconciliation",
     "Row", "Sequential", "Spec", "Summary", "SymparamError", "Tensor", "Weight", "compare",
-    "crossover", "dim", "dims", "from_keras", "from_torch", "leading_term", "load_spec", "parse",
+    "crossover", "dim", "dims", "from_hf_config", "from_keras", "from_safetensors", "from_torch",
+    "leading_term", "load_spec", "parse",
     "reconcile", "sensitivity", "shares", "solve_budget", "sweep",
 ]

@@ -84,11 +84,14 @@ def _parser() -> argparse.ArgumentParser:
                                                   "conventions, layer by layer")
     compare.add_argument("spec", help="path to the spec")
 
-    for sub in (layer, model, table, keras, compare):
+    from symparam.importers.hf.command import add_parser as add_hf_parser
+    hf = add_hf_parser(commands)
+
+    for sub in (layer, model, table, keras, compare, hf):
         sub.add_argument("--format", default="text", choices=formats)
         sub.add_argument("--standalone", action="store_true", default=None,
                          help="a complete document (LaTeX); HTML is always a whole page")
-    for sub in (layer, model, keras, solve, sweep, compare):
+    for sub in (layer, model, keras, solve, sweep, compare, hf):
         sub.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="give a dimension a value (repeatable)")
     return parser
@@ -170,6 +173,11 @@ def _compare(options) -> str:
     return render(report, options.format, values=values, standalone=options.standalone)
 
 
+def _hf(options) -> tuple[str, int]:
+    from symparam.importers.hf.command import run
+    return run(options, lambda symbols: _values(options.set, symbols))
+
+
 def _table(options) -> str:
     from symparam.report.catalogue import formulas_table
     return formulas_table(options.names).render(options.format, standalone=options.standalone)
@@ -179,7 +187,7 @@ def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     options = _parser().parse_args(argv)
     handlers = {"layer": _layer, "model": _model, "table": _table, "keras": _keras,
-                "solve": _solve, "sweep": _sweep, "compare": _compare}
+                "solve": _solve, "sweep": _sweep, "compare": _compare, "hf": _hf}
     try:
         output = handlers[options.command](options)
         output, code = output if isinstance(output, tuple) else (output, 0)

@@ -70,6 +70,18 @@ class Summary(Substitutable, Renderable):
     def weight_bytes(self, dtype: str = "float32"):
         return self.total * dtype_bytes(dtype)
 
+    def memory(self, dtype="bf16", optimizer=None, recompute=False, batch=1):
+        """Bytes of weights, gradients, optimizer states, activations and KV cache (see
+        ``symparam.analysis.memory``)."""
+        from symparam.analysis.memory import memory
+        return memory(self, dtype=dtype, optimizer=optimizer, recompute=recompute, batch=batch)
+
+    @property
+    def active_params(self):
+        """Parameters one token uses (a mixture of experts' top-k share of its experts)."""
+        from symparam.analysis.memory import active_params
+        return active_params(self)
+
     def subs(self, **values) -> "Summary":
         """The summary with dimensions replaced by values, e.g. ``subs(u=128)``: rows, totals,
         cost and the diagram's edges alike."""

@@ -125,7 +125,9 @@ def test_every_template_has_a_golden_file():
                "dot/summary.j2", "mermaid/summary.j2", "latex/document.j2",
                "html/document.j2", "markdown/page_layers.j2", "markdown/page_example.j2",
                # compared with the committed docs by test_docs.py and test_keras_import.py
-               "markdown/page_queries.j2", "markdown/page_keras.j2"}
+               "markdown/page_queries.j2", "markdown/page_keras.j2",
+               # compared with the committed docs/llm.md by test_hf_docs.py
+               "markdown/page_llm.j2"}
     covered |= {f"{fmt}/{kind}.j2" for fmt in ("markdown", "latex", "html")
                 for kind in ("derivation", "summary", "table", "reconcile", "compare")}
     assert templates <= covered, templates - covered  # a new template needs a golden case

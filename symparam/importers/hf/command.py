@@ -1,0 +1,81 @@
+"""``symparam hf CONFIG.json|MODEL_DIR``: the command-line branch for Hugging Face models.
+
+It only translates options into ``from_hf_config`` (and ``reconcile_checkpoint``, ``memory``)
+calls; ``symparam.cli`` owns the shared options (``--set``, ``--format``) and the exit codes.
+"""
+
+from __future__ import annotations
+
+import json
+
+from symparam.core.errors import SymparamError
+from symparam.importers.hf.build import COUNTINGS, from_hf_config
+
+MEMORY_FORMATS = ("text", "markdown", "json")
+
+
+def add_parser(commands):
+    """The ``hf`` sub-command's own options."""
+    hf = commands.add_parser("hf", help="a Hugging Face model from its config.json, without "
+                                        "transformers")
+    hf.add_argument("source", help="CONFIG.json or a model folder")
+    hf.add_argument("--batch", help="the batch size (memory; shapes)")
+    hf.add_argument("--attention", choices=COUNTINGS, default="full",
+                    help="count causal attention's products in full (as eager kernels run "
+                         "them) or only the lower triangle")
+    hf.add_argument("--decode", action="store_true",
+                    help="one decoding step against a KV cache of T positions")
+    hf.add_argument("--symbolic", action="append", metavar="FIELD=name",
+                    help="read a config field as a symbol, e.g. hidden_size=d (repeatable)")
+    hf.add_argument("--reconcile", action="store_true",
+                    help="compare with the checkpoint's safetensors headers (MODEL_DIR); "
+                         "exit 1 on any mismatch")
+    hf.add_argument("--memory", action="store_true", help="add the memory section")
+    hf.add_argument("--dtype", default="bf16", help="weights' dtype for --memory")
+    hf.add_argument("--optimizer", choices=("none", "adam", "sgd"), default="none",
+                    help="training with this optimizer (--memory)")
+    hf.add_argument("--recompute", action="store_true",
+                    help="full activation recomputation (--memory)")
+    return hf
+
+
+def run(options, values_for) -> tuple[str, int]:
+    """The rendered report and the exit code; ``values_for(symbols)`` reads ``--set``."""
+    from symparam.report.render import render
+    symbolic = dict(_pair(text) for text in options.symbolic or ())
+    model = from_hf_config(options.source, attention=options.attention, decode=options.decode,
+                           symbolic=symbolic or None)
+    summary = model.summary()
+    if options.reconcile:
+        from symparam.importers.hf.reconcile import reconcile_checkpoint
+        report = reconcile_checkpoint(options.source, summary)
+        return report.render(options.format), 0 if report.ok else 1
+    values = values_for(summary.free_symbols)
+    output = render(summary, options.format, values=values, standalone=options.standalone)
+    if not options.memory:
+        return output, 0
+    return _with_memory(summary, options, values, output), 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    field, sep, name = text.partition("=")
+    if not sep:
+        raise SymparamError(f"--symbolic: expected FIELD=name, got {text!r}")
+    return field.strip(), name.strip()
+
+
+def _with_memory(summary, options, values, output: str) -> str:
+    from symparam.analysis.memory import memory
+    if options.format not in MEMORY_FORMATS:
+        raise SymparamError(f"--memory: the memory section is rendered as "
+                            f"{', '.join(MEMORY_FORMATS)}, not {options.format}")
+    batch = 1 if options.batch is None else options.batch
+    report = memory(summary, dtype=options.dtype, batch=batch, recompute=options.recompute,
+                    optimizer=None if options.optimizer == "none" else options.optimizer)
+    if values:
+        report = report.subs(**values)
+    if options.format == "json":
+        data = json.loads(output)
+        data["memory"] = report.as_dict()
+        return json.dumps(data, indent=2) + "\n"
+    return output + "\n" + report.table(markdown=options.format == "markdown")

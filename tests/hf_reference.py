@@ -1,0 +1,88 @@
+"""What ``transformers`` itself says about a config: the parameter count of the class named in
+``architectures[0]`` built on the meta device, and FLOPs counted by PyTorch's
+``FlopCounterMode`` on a forward pass with eager attention.  The oracle for the Hugging Face
+importer's tests; symparam never imports transformers."""
+
+from __future__ import annotations
+
+import copy
+import sys
+
+import pytest
+
+
+def transformers():
+    """transformers, or skip.  The torchvision wheel installed beside torch 2.13 fails at import
+    time, and transformers only needs it for image processors: hide it."""
+    if "torchvision" not in sys.modules:
+        sys.modules["torchvision"] = None
+    return pytest.importorskip("transformers")
+
+
+def build(config: dict, device="meta", seed=0):
+    """The transformers model of ``architectures[0]`` built from ``config``."""
+    import torch
+    hf = transformers()
+    data = copy.deepcopy(config)
+    arch = data.pop("architectures")[0]
+    hf_config = hf.AutoConfig.for_model(data.pop("model_type"), **data)
+    hf_config.architectures = [arch]
+    hf_config._attn_implementation = "eager"
+    # the default grouped_mm experts run torch._grouped_mm, which FlopCounterMode does not
+    # count: the eager loop over experts runs plain linear layers, which it does
+    hf_config._experts_implementation = "eager"
+    torch.manual_seed(seed)
+    with torch.device(device):
+        model = getattr(hf, arch)(hf_config)
+    return model.eval()
+
+
+def count(config: dict) -> int:
+    """``sum(p.numel())`` over the model's parameters (tied weights appear once)."""
+    return sum(p.numel() for p in build(config).parameters())
+
+
+def macs(config: dict, length: int, target: int | None = None, device="cpu") -> int:
+    """``FlopCounterMode`` total / 2 for one sequence of ``length`` tokens (and a decoder input
+    of ``target`` tokens for an encoder-decoder)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    model = build(config, device=device)
+    ids = torch.zeros((1, length), dtype=torch.long, device=device)
+    kwargs = dict(input_ids=ids)
+    if target is not None:
+        kwargs["decoder_input_ids"] = torch.zeros((1, target), dtype=torch.long, device=device)
+    elif device == "meta" and getattr(model.config, "is_decoder", True) is not False:
+        # an explicit mask keeps a causal model from inspecting position ids for packed
+        # sequences, which reads tensor values and fails on the meta device
+        kwargs["attention_mask"] = torch.ones_like(ids)
+    if _takes_cache(model):
+        kwargs["use_cache"] = False
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(**kwargs)
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2
+
+
+def _takes_cache(model) -> bool:
+    import inspect
+    return "use_cache" in inspect.signature(model.forward).parameters
+
+
+def kv_cache_bytes(config: dict, length: int, batch: int, target: int | None = None) -> int:
+    """Bytes of the keys and values transformers' cache holds after a forward pass over
+    ``batch`` sequences of ``length`` tokens (float32), for every layer and, in an
+    encoder-decoder, for the self- and cross-attention caches."""
+    import torch
+    model = build(config, device="cpu")
+    ids = torch.zeros((batch, length), dtype=torch.long)
+    kwargs = dict(input_ids=ids, use_cache=True)
+    if target is not None:
+        kwargs["decoder_input_ids"] = torch.zeros((batch, target), dtype=torch.long)
+    with torch.no_grad():
+        cache = model(**kwargs).past_key_values
+    caches = [cache.self_attention_cache, cache.cross_attention_cache] \
+        if hasattr(cache, "cross_attention_cache") else [cache]
+    return sum(t.numel() * t.element_size() for c in caches for layer in c.layers
+               for t in (layer.keys, layer.values))
