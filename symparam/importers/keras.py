@@ -14,7 +14,9 @@ from symparam.dims import check_name
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.importers._files import read_config
-from symparam.layers.registry import LAYERS
+from symparam.importers.keras_calls import (Ref, condition_refs, layer_inputs, operands, read_call,
+                                            registry_for)
+from symparam.layers.operations import OPERATIONS, TENSOR, Operation
 from symparam.model import Input, Model, Sequential
 from symparam.spec import _check_depth, construct
 
@@ -93,7 +95,7 @@ class _Reader:
             return self.functional(config, where)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
 
-    def layer(self, entry, where: str) -> Layer:
+    def layer(self, entry, where: str, operands=None) -> Layer:
         if not isinstance(entry, dict):
             raise SymparamError(f"{where}: a layer entry must be an object, got {shorten(entry)}")
         class_name, name = entry.get("class_name"), _name(entry)
@@ -106,14 +108,17 @@ class _Reader:
         module, registered = entry.get("module"), entry.get("registered_name")
         custom = isinstance(module, str) and not (module == "keras" or
                                                   module.startswith("keras."))
-        if custom or class_name not in LAYERS or not LAYERS[class_name].in_keras or \
+        classes = registry_for(module)  # operations and keras.applications layers apart
+        if custom or class_name not in classes or not classes[class_name].in_keras or \
                 class_name == "InputLayer" or \
                 (registered is not None and registered != class_name):
             raise SymparamError(f"{where}: {label} has unsupported layer class "
                                 f"{shorten(class_name)} (custom and unknown layers cannot be "
                                 "read)")
         arguments = self.arguments(entry, class_name, name, f"{where} {label}")
-        return construct(LAYERS[class_name], arguments, f"{where} {label} ({class_name})")
+        if classes is OPERATIONS.classes:
+            arguments["operands"] = operands if operands is not None else (TENSOR,)
+        return construct(classes[class_name], arguments, f"{where} {label} ({class_name})")
 
     def arguments(self, entry, class_name, name, where) -> dict:
         config = entry.get("config") or {}
@@ -222,12 +227,16 @@ class _Graph:
             self.layers[name] = None
             self.outputs[name] = [[self.reader.input(entry, where)]]
             return
-        self.layers[name] = self.reader.layer(entry, where)
-        self.outputs[name] = []
         nodes = entry.get("inbound_nodes") or []
         if not isinstance(nodes, list):
             raise SymparamError(f"{where}: inbound_nodes must be a list")
-        self.pending += [(name, index, node) for index, node in enumerate(nodes)]
+        calls = [read_call(node, f"{where} layer {name!r}") for node in nodes]
+        shapes = None
+        if registry_for(entry.get("module")) is OPERATIONS.classes and calls:
+            shapes = operands(calls[0], f"{where} layer {name!r}")[0]
+        self.layers[name] = self.reader.layer(entry, where, operands=shapes)
+        self.outputs[name] = []
+        self.pending += [(name, index, call) for index, call in enumerate(calls)]
 
     def connect(self) -> None:
         while self.pending:
@@ -238,16 +247,36 @@ class _Graph:
                                     "produces (graph disconnected)")
             self.pending = waiting
 
-    def _call(self, name: str, index: int, node) -> bool:
+    def _call(self, name: str, index: int, call) -> bool:
         if len(self.outputs[name]) != index:
             return False  # an earlier call of the same layer comes first
-        refs, as_list = _node_refs(node, f"{self.where} layer {name!r}")
-        if not all(self._available(ref) for ref in refs):
-            return False
-        tensors = [self.tensor(ref, name) for ref in refs]
-        result = self.layers[name](tensors if as_list or len(tensors) > 1 else tensors[0])
+        if not all(self._available(ref.as_list()) for ref in call.refs()):
+            return False  # states, masks and inputs must all exist before the call
+        layer, where = self.layers[name], f"{self.where} layer {name!r}"
+        if isinstance(layer, Operation):
+            found, refs = operands(call, where)
+            if found != layer.operands:
+                raise SymparamError(f"{where}: an operation called twice with different "
+                                    "arguments")
+            tensors = [self.tensor(ref.as_list(), name) for ref in refs]
+            result = layer(tensors if len(tensors) > 1 else tensors[0])
+        else:
+            inputs = [self._tensors(item, name) for item in
+                      layer_inputs(name, call, attention=True, where=where)]
+            if not inputs:
+                raise SymparamError(f"{where}: is called on no tensor")
+            flat = [t for item in inputs for t in (item if isinstance(item, list) else [item])]
+            result = layer(inputs[0] if len(inputs) == 1 else flat)
+            first = result[0] if isinstance(result, list) else result
+            first.node.conditions = [self.tensor(ref.as_list(), name)
+                                     for ref in condition_refs(call)]
         self.outputs[name].append(result if isinstance(result, list) else [result])
         return True
+
+    def _tensors(self, item, where):
+        if isinstance(item, Ref):
+            return self.tensor(item.as_list(), where)
+        return [self.tensor(ref.as_list(), where) for ref in item]
 
     def _available(self, ref) -> bool:
         name, node, _ = ref
@@ -271,33 +300,3 @@ class _Graph:
                 not 0 <= index < len(self.outputs[name][node]):
             raise SymparamError(f"{where}: unknown tensor {shorten(ref)}")
         return self.outputs[name][node][index]
-
-
-def _node_refs(node, where: str) -> tuple[list, bool]:
-    """The ``[layer, node, tensor]`` references one inbound node reads, and whether the layer
-    was called with a list.  Keras 3 writes ``{"args": [...], "kwargs": {...}}``; Keras 2 a
-    list of ``[layer, node, tensor, kwargs]``."""
-    if isinstance(node, dict):
-        args = node.get("args") or []
-        found = []
-        _collect(args, found)
-        _collect(node.get("kwargs") or {}, found)
-        as_list = len(args) == 1 and isinstance(args[0], list)
-        return found, as_list or len(found) > 1
-    if isinstance(node, list) and all(isinstance(item, list) for item in node):
-        return [item[:3] for item in node], len(node) > 1
-    raise SymparamError(f"{where}: unreadable inbound node {shorten(node)}")
-
-
-def _collect(value, found: list) -> None:
-    if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            if isinstance(history, list) and len(history) == 3:
-                found.append(history)
-            return
-        for item in value.values():
-            _collect(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _collect(item, found)
