@@ -51,11 +51,14 @@ def keras_facts(model) -> dict:
             "non_trainable": count(model.non_trainable_weights)}
 
 
-def build_in_keras(name: str, builder, cache: Path | None) -> dict:
-    """Keras's config, facts and build time for one model (from the cache when there)."""
+def build_in_keras(name: str, builder, cache: Path | None, offline=False) -> dict | None:
+    """Keras's config, facts and build time for one model (from the cache when there;
+    ``None`` when ``offline`` and not cached)."""
     path = cache / (re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".json") if cache else None
     if path is not None and path.exists():
         return json.loads(path.read_text())
+    if offline:
+        return None
     import keras
     start = time.perf_counter()
     try:
@@ -139,7 +142,9 @@ def run(args) -> dict:
     for group, name, builder in models(args.group):
         if pattern and not pattern.search(name):
             continue
-        built = build_in_keras(name, builder, cache)
+        built = build_in_keras(name, builder, cache, args.offline)
+        if built is None:
+            continue
         if "error" in built:
             results.append({"group": group, "name": name, "status": "keras failed",
                             "detail": built["error"]})
@@ -174,6 +179,8 @@ def main(argv=None) -> int:
     parser.add_argument("--group", choices=("all", "applications", "examples"), default="all")
     parser.add_argument("--only", help="a regular expression on model names")
     parser.add_argument("--cache", help="a folder keeping Keras's configs and answers")
+    parser.add_argument("--offline", action="store_true",
+                        help="only the models already in the cache (nothing is built)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     found = run(args)

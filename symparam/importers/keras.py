@@ -14,7 +14,8 @@ from symparam.dims import check_name
 from symparam.engine import Layer
 from symparam.errors import SymparamError, shorten
 from symparam.importers._files import read_config
-from symparam.importers.keras_calls import (Ref, condition_refs, layer_inputs, operands, read_call,
+from symparam.importers.keras_calls import (Ref, checked_override, condition_refs,
+                                            input_shapes, layer_inputs, operands, read_call,
                                             registry_for)
 from symparam.layers.operations import OPERATIONS, TENSOR, Operation
 from symparam.model import Input, Model, Sequential
@@ -47,18 +48,21 @@ class SymbolicSize:
         return cls(selector.strip(), field.strip(), dim.strip())
 
 
-def from_keras(source, *, symbolic=()) -> Model:
+def from_keras(source, *, symbolic=(), input_shape=None) -> Model:
     """A symparam ``Model`` from a ``.keras`` file, a JSON file or string, or a config dict.
 
     Args:
         source: what ``model.save(...)``, ``model.to_json()`` or ``model.get_config()`` gave.
         symbolic: ``SymbolicSize`` rules (or their ``"Dense.units=u"`` text) turning chosen
             sizes into dimension symbols.
+        input_shape: the model's input shape, batch first, in place of the config's (a
+            ``"None,H,W,3"`` string or a sequence; a list of them for several inputs), so that
+            shapes and compute cost come out as formulas in ``H`` and ``W``.
     """
-    return read_keras(source, symbolic=symbolic)[0]
+    return read_keras(source, symbolic=symbolic, input_shape=input_shape)[0]
 
 
-def read_keras(source, *, symbolic=()) -> tuple[Model, dict]:
+def read_keras(source, *, symbolic=(), input_shape=None) -> tuple[Model, dict]:
     """Like ``from_keras``, also returning the config's values of the symbolic sizes
     (``{"u": 32}`` for ``Dense.units=u`` on a 32-unit Dense), to evaluate the formulas."""
     config = read_config(source)
@@ -70,7 +74,7 @@ def read_keras(source, *, symbolic=()) -> tuple[Model, dict]:
     else:  # a bare get_config() dict
         kind = "Functional" if "input_layers" in config else "Sequential"
         entry = {"class_name": kind, "config": config}
-    reader = _Reader(rules)
+    reader = _Reader(rules, input_shapes(input_shape))
     return reader.model(entry, "model"), reader.values
 
 
@@ -83,9 +87,11 @@ def _name(entry: dict) -> str | None:
 class _Reader:
     """Builds symparam layers and models from Keras config entries."""
 
-    def __init__(self, rules):
+    def __init__(self, rules, shapes=None):
         self.rules = rules
         self.values: dict = {}
+        self.shapes = shapes  # the top-level model's input shapes given by the caller
+        self.overrides: dict = {}
 
     def model(self, entry: dict, where: str) -> Model:
         class_name, config = entry.get("class_name"), entry.get("config")
@@ -157,6 +163,8 @@ class _Reader:
         entries = config["layers"]
         start, shape = [], _first_input_shape(config, entries)
         first = entries[0] if entries else None
+        if self.shapes is not None:  # the top-level model: the caller's input shape wins
+            shape = self._override([_name(first) if first else None], where)[0] or shape
         if isinstance(first, dict) and first.get("class_name") == "InputLayer":
             start, entries = [self.input(entries[0], where)], entries[1:]
         elif shape is not None:
@@ -165,11 +173,23 @@ class _Reader:
         return Sequential(start + layers, name=config.get("name"),
                           trainable=config.get("trainable", True))
 
+    def _override(self, names: list, where: str) -> list:
+        """Give the top-level model's inputs (``names``, in order) the caller's shapes."""
+        shapes, self.shapes = self.shapes, None
+        if len(shapes) != len(names):
+            raise SymparamError(f"{where}: input_shape gives {len(shapes)} shapes for "
+                                f"{len(names)} inputs")
+        self.overrides = dict(zip(names, shapes))
+        return [list(shape) for shape in shapes]
+
     def input(self, entry, where: str):
         config = entry.get("config") or {}
         shape = config.get("batch_shape") or config.get("batch_input_shape")
         if not isinstance(shape, list) or not shape:
             raise SymparamError(f"{where}: input layer {shorten(_name(entry))} has no shape")
+        given = self.overrides.pop(_name(entry), None)
+        if given is not None:
+            shape = checked_override(shape, given, f"{where} input {_name(entry)!r}")
         dtype = config.get("dtype") if isinstance(config.get("dtype"), str) else None
         return Input(shape[1:], dtype=dtype, name=_name(entry))
 
@@ -177,6 +197,9 @@ class _Reader:
     def functional(self, config, where: str) -> Model:
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise SymparamError(f"{where}: a functional config needs a list of layers")
+        if self.shapes is not None:
+            self._override([ref[0] for ref in _refs(config.get("input_layers"))
+                            if isinstance(ref, list) and ref], where)
         graph = _Graph(self, where)
         for i, entry in enumerate(config["layers"]):
             graph.add(entry, f"{where} layers[{i}]")

@@ -21,6 +21,7 @@ from symparam.layers import operations_shape  # noqa: F401 - registers its opera
 from symparam.layers.applications import APPLICATION_LAYERS
 from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 from symparam.layers.registry import LAYERS
+from symparam.shapes import format_shape, is_shape_list, normalize_shape
 
 #: keyword tensors a layer is conditioned on without any effect on its counts or shapes
 CONDITIONS = frozenset({"initial_state", "mask", "attention_mask", "query_mask", "value_mask",
@@ -209,3 +210,21 @@ def _replace_refs(value):
     if isinstance(value, dict):
         raise SymparamError("an operation argument holds a mapping; not supported")
     return value
+
+
+def input_shapes(value) -> list | None:
+    """``from_keras(input_shape=...)`` as a list of batch-first shapes: one shape (a
+    ``"None,H,W,3"`` string or a sequence of sizes) or a list of them."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not is_shape_list(value):
+        value = [value]
+    return [normalize_shape(shape, owner="from_keras", field="input_shape") for shape in value]
+
+
+def checked_override(config_shape: list, given: tuple, where: str) -> list:
+    """The caller's shape for an input, which must have the config's rank."""
+    if len(config_shape) != len(given):
+        raise SymparamError(f"{where}: input_shape {format_shape(given)} has rank "
+                            f"{len(given)}, the model's input has rank {len(config_shape)}")
+    return list(given)

@@ -99,6 +99,14 @@ class Hashing(Encoding):
         self.depth = self.as_size("num_bins", num_bins)
         self.set_mode(output_mode, ("int", "one_hot", "multi_hot", "count"))
 
+    def output_shape(self, input_shape):
+        """Keras's ``Hashing`` encodes the last axis in every mode but ``int``, ``one_hot``
+        included (unlike the lookups)."""
+        shape = tuple(input_shape)
+        if self.output_mode == "int":
+            return shape
+        return shape[:-1] + (self.depth,) if shape else (self.depth,)
+
 
 class Lookup(Encoding):
     """Base of the vocabulary lookups: the depth is ``max_tokens`` with

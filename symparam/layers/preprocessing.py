@@ -126,7 +126,7 @@ class Augmentation(Elementwise):
         return [Eq(vector("y", x.shape[0]), x)]
 
 
-_AUGMENTATIONS = (
+AUGMENTATION_NAMES = (
     "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
     "RandomBrightness", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness",
     "RandomColorDegeneration", "RandomColorJitter", "RandomPerspective", "RandomShear",
@@ -137,4 +137,4 @@ _AUGMENTATIONS = (
 AUGMENTATIONS = [register(type(name, (Augmentation,), {
     "__doc__": f"Keras ``{name}``: a random image transform in training, ``y = x`` at "
                "inference; the shape is kept.", "__module__": __name__}))
-    for name in _AUGMENTATIONS]
+    for name in AUGMENTATION_NAMES]
