@@ -1,0 +1,147 @@
+"""Real Keras 3 models read back from their configs (issue 15), against Keras itself.
+
+A fast subset of ``bench/zoo_keras.py``: small ``keras.applications`` models whose configs
+hold the new forms (``Rescaling``, ``Normalization``, operation layers with constants,
+``LayerScale``), keras.io-style models with call keywords (the seq2seq training model with
+``initial_state``, masks, causal attention) and tensor operations (slicing, reductions,
+reshapes), a symbolic input size, and the refusals that must stay clean errors.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+import sympy
+
+import symparam as S
+from keras_reference import check_summary, keras_model_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import keras_examples  # noqa: E402
+import keras_examples_more  # noqa: E402,F401 - registers its examples
+
+H, W = S.dims("H W")
+
+APPLICATIONS = {
+    "MobileNetV3Small": lambda: keras.applications.MobileNetV3Small(
+        weights=None, input_shape=(96, 96, 3), alpha=0.75, minimalistic=False),
+    "EfficientNetB0/notop": lambda: keras.applications.EfficientNetB0(
+        weights=None, include_top=False, input_shape=(64, 64, 3)),
+}
+EXAMPLES = ("seq2seq_lstm", "seq2seq_gru", "seq2seq_inference_decoder", "text_transformer",
+            "transformer_decoder_causal", "attention_with_mask", "luong_attention_seq2seq",
+            "siamese_distance", "vae_encoder", "ddpg_actor", "vit_class_token", "mlp_mixer",
+            "ops_graph", "hard_swish_block", "masked_lstm", "lstm_with_mask_input",
+            "image_classification_augmented", "augmentation_sequential",
+            "structured_data_encoding", "collaborative_filtering")
+
+
+def _facts_and_config(model):
+    facts, config = keras_model_facts(model), model.to_json()
+    keras.backend.clear_session()
+    return facts, config
+
+
+@pytest.fixture(scope="module", params=sorted(APPLICATIONS))
+def application(request):
+    return _facts_and_config(APPLICATIONS[request.param]())
+
+
+def test_application_reads_exactly(application):
+    facts, config = application
+    check_summary(S.from_keras(config).summary(), facts)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_keras_io_model_reads_exactly(name):
+    facts, config = _facts_and_config(keras_examples.EXAMPLES[name](keras))
+    check_summary(S.from_keras(config).summary(), facts)
+
+
+def test_convnext_layer_scale_reads_exactly():
+    """ConvNeXt's own LayerScale, read by its registered name, on a one-block model."""
+    from keras.src.applications.convnext import LayerScale
+    inputs = keras.Input((8, 8, 16))
+    x = keras.layers.Dense(16)(keras.layers.LayerNormalization(epsilon=1e-6)(inputs))
+    x = inputs + LayerScale(1e-6, 16)(x)
+    facts, config = _facts_and_config(keras.Model(inputs, x))
+    check_summary(S.from_keras(config).summary(), facts)
+
+
+def test_symbolic_input_gives_macs_in_h_and_w():
+    """ResNet50 on (None, H, W, 3): MACs and shapes are formulas that give the concrete
+    figures at 224 x 224."""
+    config = ROOT / "bench" / "configs" / "resnet50.json"
+    symbolic = S.from_keras(config, input_shape="None,H,W,3").summary()
+    concrete = S.from_keras(config).summary()
+    assert {s.name for s in symbolic.macs.free_symbols} == {"H", "W"}
+    assert symbolic.total == concrete.total == 25_636_712
+    assert symbolic.macs.xreplace({H: 224, W: 224}) == concrete.macs
+    assert symbolic.subs(H=224, W=224).rows == concrete.rows
+
+
+def test_input_shape_must_match_the_models_inputs():
+    config = ROOT / "bench" / "configs" / "resnet50.json"
+    with pytest.raises(S.SymparamError, match="rank"):
+        S.from_keras(config, input_shape=(None, 224, 3))
+    with pytest.raises(S.SymparamError, match="2 shapes for 1 inputs"):
+        S.from_keras(config, input_shape=[(None, 8, 8, 3), (None, 8, 8, 3)])
+
+
+def test_cli_reads_a_symbolic_input(tmp_path, capsys):
+    from symparam.cli import main
+    assert main(["keras", str(ROOT / "bench" / "configs" / "resnet50.json"),
+                 "--input", "None,H,W,3", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert "H" in found["macs"] and "W" in found["macs"]
+
+
+def _model_with(node_kwargs=None, extra=None):
+    """A two-layer functional config; ``node_kwargs`` go into the Dense call."""
+    inputs = keras.Input((4,))
+    config = json.loads(keras.Model(inputs, keras.layers.Dense(2)(inputs)).to_json())
+    dense = config["config"]["layers"][1]
+    dense["inbound_nodes"][0]["kwargs"].update(node_kwargs or {})
+    dense.update(extra or {})
+    return config
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"constants": 3.0}, "argument 'constants'"),
+    ({"return_attention_scores": True}, "attention scores"),
+])
+def test_unreadable_call_keywords_are_clean_errors(kwargs, message):
+    with pytest.raises(S.SymparamError, match=message):
+        S.from_keras(_model_with(kwargs))
+
+
+@pytest.mark.parametrize("extra,message", [
+    ({"class_name": "MyLayer", "module": "my_package", "registered_name": "Custom>MyLayer"},
+     "unsupported layer class 'MyLayer'"),
+    ({"class_name": "Lambda"}, "Lambda"),
+    ({"class_name": "LayerScale", "module": "keras.layers"}, "unsupported layer class"),
+    ({"class_name": "GetItem", "module": "my.ops", "registered_name": "GetItem"},
+     "unsupported layer class"),
+])
+def test_custom_lambda_and_misplaced_classes_are_refused_by_name(extra, message):
+    with pytest.raises(S.SymparamError, match=message):
+        S.from_keras(_model_with(extra=extra))
+
+
+def test_an_argument_kind_that_would_run_code_is_refused():
+    config = _model_with({"fn": {"class_name": "__lambda__", "config": {"code": "x"}}})
+    with pytest.raises(S.SymparamError, match="not supported"):
+        S.from_keras(config)
+
+
+def test_operations_have_no_rows_but_their_cost_counts():
+    inputs = keras.Input((8,))
+    outputs = keras.layers.Dense(8)(inputs) * 2.0 + 1.0
+    config = keras.Model(inputs, outputs).to_json()
+    summary = S.from_keras(config).summary()
+    assert [row.class_name for row in summary.rows] == ["InputLayer", "Dense"]
+    assert summary.macs == 64 and summary.cost.elementwise >= 16
+    assert sympy.Integer(summary.total) == 72
