@@ -145,3 +145,33 @@ def test_operations_have_no_rows_but_their_cost_counts():
     assert [row.class_name for row in summary.rows] == ["InputLayer", "Dense"]
     assert summary.macs == 64 and summary.cost.elementwise >= 16
     assert sympy.Integer(summary.total) == 72
+
+
+def test_mangled_configs_give_only_clean_errors():
+    """Fields of the wrong type anywhere in a real config: a SymparamError or a model, never
+    a raw exception (a deterministic sample of mutations)."""
+    import random
+    facts, config = _facts_and_config(keras_examples.EXAMPLES["seq2seq_lstm"](keras))
+    original, rng = json.loads(config), random.Random(15)
+    paths = list(_paths(original))
+    for _ in range(150):
+        mangled = json.loads(config)
+        path = rng.choice(paths)
+        parent = mangled
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = rng.choice([None, 1, -1, 2.5, "x", [], {}, [1, 2], True,
+                                       {"class_name": "__keras_tensor__", "config": {}}])
+        try:
+            S.from_keras(mangled).summary()
+        except S.SymparamError:
+            pass
+
+
+def _paths(value, path=()):
+    if path:
+        yield path
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _paths(item, (*path, key))

@@ -75,7 +75,14 @@ def read_keras(source, *, symbolic=(), input_shape=None) -> tuple[Model, dict]:
         kind = "Functional" if "input_layers" in config else "Sequential"
         entry = {"class_name": kind, "config": config}
     reader = _Reader(rules, input_shapes(input_shape))
-    return reader.model(entry, "model"), reader.values
+    try:
+        return reader.model(entry, "model"), reader.values
+    except SymparamError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as error:
+        # a field of an unexpected type deep in a hand-edited config: one clear line
+        raise SymparamError(f"model: malformed Keras config ({type(error).__name__}: "
+                            f"{shorten(str(error))})") from None
 
 
 def _name(entry: dict) -> str | None:
@@ -115,7 +122,8 @@ class _Reader:
         custom = isinstance(module, str) and not (module == "keras" or
                                                   module.startswith("keras."))
         classes = registry_for(module)  # operations and keras.applications layers apart
-        if custom or class_name not in classes or not classes[class_name].in_keras or \
+        if custom or not isinstance(class_name, str) or class_name not in classes or \
+                not classes[class_name].in_keras or \
                 class_name == "InputLayer" or \
                 (registered is not None and registered != class_name):
             raise SymparamError(f"{where}: {label} has unsupported layer class "

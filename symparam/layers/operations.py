@@ -203,11 +203,11 @@ class Cast(Unary):
 
 
 class Binary(ElementwiseOperation):
-    """Two or more broadcast operands combined entry by entry."""
+    """Two broadcast operands combined entry by entry."""
 
     def apply(self, *xs):
-        if len(xs) < 2:
-            raise SymparamError(f"{args.where(self)}: takes two operands")
+        if len(xs) != 2:
+            raise SymparamError(f"{args.where(self)}: takes two operands, got {len(xs)}")
         return self.combine(*xs)
 
 
