@@ -2,9 +2,10 @@
 
 Each function takes the ``keras`` module and returns a model built the way the example builds it
 (layers, tensor operations, call keyword arguments), small enough to build in a second.  Models
-that rely on a custom layer are rewritten with Keras layers and ``keras.ops``; layers Keras only
-offers with TensorFlow installed (``TextVectorization``, ``StringLookup``, ``IntegerLookup``,
-``Hashing``) are in ``keras_examples_text.py``.
+that rely on a custom layer are rewritten with Keras layers and ``keras.ops``.  Layers Keras only
+builds with TensorFlow installed (``TextVectorization``, ``StringLookup``, ``IntegerLookup``,
+``Hashing``) cannot be built here; ``tests/test_keras_preprocessing.py`` checks their shapes
+against Keras's own shape code instead.
 """
 
 from __future__ import annotations

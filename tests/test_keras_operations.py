@@ -4,12 +4,13 @@
 import keras
 import pytest
 from keras.src.ops import core as ops_core
+from keras.src.ops import linalg as ops_linalg
 from keras.src.ops import math as ops_math
 from keras.src.ops import nn as ops_nn
 from keras.src.ops import numpy as ops_numpy
 
 from symparam.layers.operations import (ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice)
-from symparam.layers import operations_shape  # noqa: F401 - registers the shape operations
+from symparam.layers import operations_extra, operations_shape  # noqa: F401 - registering
 
 T = keras.KerasTensor
 X = (None, 6, 4)
@@ -43,11 +44,17 @@ CASES = [
     ("GetItem", {}, [X, [Ellipsis, slice(None, 2)]]),
     ("GetItem", {}, [X, [slice(None), None, slice(0, 6, 2)]]),
     ("GetItem", {}, [X, [slice(None), -1]]),
+    ("Clip", {"x_min": 0.0, "x_max": 1.0}, [X]), ("OnesLike", {}, [X]),
+    ("Where", {}, [X, X, 0.0]), ("Where", {}, [(None, 6, 1), X, (4,)]),
+    ("Flip", {"axis": 1}, [X]), ("Roll", {"shift": 2, "axis": 1}, [X]),
+    ("Cumsum", {"axis": 1}, [X]), ("Cumsum", {}, [X]),
+    ("Swapaxes", {"axis1": 1, "axis2": 2}, [X]),
+    ("Norm", {"axis": -1}, [X]), ("Norm", {"axis": 1, "keepdims": True}, [X]),
 ]
 
 
 def _keras_op(name, config):
-    for module in (ops_numpy, ops_nn, ops_math, ops_core):
+    for module in (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg):
         if hasattr(module, name):
             return getattr(module, name)(**config)
     raise LookupError(name)
@@ -90,5 +97,18 @@ def test_operation_shape_matches_keras(name, config, arguments):
 def test_every_operation_is_a_keras_operation():
     """Each registered operation names a class of ``keras.src.ops``."""
     missing = [name for name in OPERATIONS.classes
-               if not any(hasattr(m, name) for m in (ops_numpy, ops_nn, ops_math, ops_core))]
+               if not any(hasattr(m, name) for m in (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg))]
     assert missing == []
+
+
+def test_every_operation_accepts_the_arguments_keras_writes():
+    """A config written by Keras names the arguments of the operation's ``__init__``."""
+    import inspect
+    from symparam.engine import Layer  # noqa: F401
+    from symparam.args import IGNORED_KERAS_ARGS
+    for name, cls in OPERATIONS.classes.items():
+        keras_cls = next(getattr(m, name) for m in (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg)
+                         if hasattr(m, name))
+        wanted = set(inspect.signature(keras_cls.__init__).parameters) - {
+            "self", "args", "kwargs", "name", "ragged"}
+        assert wanted <= set(cls.argument_names()) | IGNORED_KERAS_ARGS, name

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from symparam.errors import SymparamError, shorten
-from symparam.layers import operations_shape  # noqa: F401 - registers its operations
+from symparam.layers import operations_extra, operations_shape  # noqa: F401 - registering
 from symparam.layers.applications import APPLICATION_LAYERS
 from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 from symparam.layers.registry import LAYERS

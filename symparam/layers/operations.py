@@ -175,7 +175,7 @@ UNARY = [_unary(name, function, f"``y = {label}`` entry by entry (``keras.ops``)
              ("Cos", sympy.cos, "cos(x)"), ("Erf", sympy.erf, "erf(x)"),
              ("Rsqrt", lambda t: 1 / sympy.sqrt(t), "1/sqrt(x)"),
              ("Reciprocal", lambda t: 1 / t, "1/x"), ("Floor", sympy.floor, "floor(x)"),
-             ("Ceil", sympy.ceiling, "ceil(x)"), ("Round", sympy.Function("round"), "round(x)"),
+             ("Ceil", sympy.ceiling, "ceil(x)"),
              ("Sign", sympy.sign, "sign(x)"), ("Log1p", lambda t: sympy.log(1 + t), "log(1+x)"),
              ("Expm1", lambda t: sympy.exp(t) - 1, "exp(x)-1"),
              ("LogicalNot", lambda t: 1 - _STEP(sympy.Abs(t)), "not x"),
@@ -184,12 +184,62 @@ UNARY = [_unary(name, function, f"``y = {label}`` entry by entry (``keras.ops``)
              ("Sigmoid", sympy.Function("sigma"), "sigma(x)"),
              ("Softplus", lambda t: sympy.log(1 + sympy.exp(t)), "log(1 + exp(x))"),
              ("Silu", lambda t: t * sympy.Function("sigma")(t), "x sigma(x)"),
-             ("Gelu", sympy.Function("gelu"), "gelu(x)"), ("Elu", sympy.Function("elu"), "elu(x)"),
              ("Selu", sympy.Function("selu"), "selu(x)"),
-             ("LeakyRelu", sympy.Function("leaky_relu"), "leaky_relu(x)"),
              ("HardSigmoid", sympy.Function("hard_sigmoid"), "hard_sigmoid(x)"),
              ("HardSilu", sympy.Function("hard_silu"), "hard_silu(x)"),
              ("StopGradient", lambda t: t, "x"), ("ConvertToTensor", lambda t: t, "x"))]
+
+
+class Parametrised(Unary):
+    """A unary operation with a constant option (a slope, a rounding precision)."""
+
+    def __init__(self, option=None, **kwargs):
+        super().__init__(**kwargs)
+        self.option = option if option is None or isinstance(option, (bool, int, float)) \
+            else self._refuse(option)
+
+    def _refuse(self, value):
+        raise SymparamError(f"{args.where(self)}: option {shorten(value)} must be a number")
+
+
+@register
+class LeakyRelu(Parametrised):
+    """``y = max(x, a x)`` entry by entry (``keras.ops.leaky_relu``)."""
+
+    function = staticmethod(sympy.Function("leaky_relu"))
+
+    def __init__(self, negative_slope=0.2, **kwargs):
+        super().__init__(option=negative_slope, **kwargs)
+
+
+@register
+class Elu(Parametrised):
+    """``y = x`` for ``x > 0``, else ``alpha (exp(x) - 1)`` (``keras.ops.elu``)."""
+
+    function = staticmethod(sympy.Function("elu"))
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(option=alpha, **kwargs)
+
+
+@register
+class Gelu(Parametrised):
+    """``y = x Phi(x)``, or its tanh ``approximate`` form (``keras.ops.gelu``)."""
+
+    function = staticmethod(sympy.Function("gelu"))
+
+    def __init__(self, approximate=True, **kwargs):
+        super().__init__(option=approximate, **kwargs)
+
+
+@register
+class Round(Parametrised):
+    """``y = round(x)`` to ``decimals`` places (``keras.ops.round``)."""
+
+    function = staticmethod(sympy.Function("round"))
+
+    def __init__(self, decimals=0, **kwargs):
+        super().__init__(option=decimals, **kwargs)
 
 
 @register
