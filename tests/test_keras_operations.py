@@ -112,3 +112,12 @@ def test_every_operation_accepts_the_arguments_keras_writes():
         wanted = set(inspect.signature(keras_cls.__init__).parameters) - {
             "self", "args", "kwargs", "name", "ragged"}
         assert wanted <= set(cls.argument_names()) | IGNORED_KERAS_ARGS, name
+
+
+def test_the_documented_list_is_the_registry():
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "docs" / "keras-import.md").read_text()
+    section = text.split("## Operations", 1)[1].split("Their shape rules", 1)[0]
+    listed = set(re.findall(r"`([A-Z]\w+)`", section.split("Supported:", 1)[1]))
+    assert listed == set(OPERATIONS.classes)
