@@ -121,3 +121,17 @@ def test_the_documented_list_is_the_registry():
     section = text.split("## Operations", 1)[1].split("Their shape rules", 1)[0]
     listed = set(re.findall(r"`([A-Z]\w+)`", section.split("Supported:", 1)[1]))
     assert listed == set(OPERATIONS.classes)
+
+
+@pytest.mark.parametrize("key", [[slice(None), slice(1, None)], [slice(None), slice(None, -2)],
+                                 [slice(None), slice(2, None, 2)], [slice(None), slice(-3, None)],
+                                 [slice(None), 0]], ids=repr)
+def test_slices_of_a_symbolic_axis_give_keras_sizes(key):
+    """``x[key]`` on an axis of ``n`` positions: the formula at ``n = 7`` is Keras's size."""
+    import symparam as S
+    expected = ops_numpy.GetItem().compute_output_spec(T((None, 7, 4)), key).shape
+    shapes = []
+    operands = _symparam_operands([(None, S.dims("n"), 4), key], shapes)
+    derivation = OPERATIONS.classes["GetItem"](operands=operands).derive(shapes[0])
+    got = derivation.subs(n=7).output_shape
+    assert tuple(None if s is None else int(s) for s in got) == tuple(expected)

@@ -84,9 +84,13 @@ class Operation(Layer):
 
     def operand_shapes(self, input_shape) -> list:
         """Every operand's shape in order: the tensors' and the constants' (a number: ``()``)."""
-        shapes = iter(self.tensor_shapes(input_shape))
-        return [next(shapes) if item == TENSOR else item.shape
-                for item in flat_operands(self.operands)]
+        shapes, found = iter(self.tensor_shapes(input_shape)), []
+        for item in flat_operands(self.operands):
+            if not (item == TENSOR or isinstance(item, Constant)):
+                raise SymparamError(f"{args.where(self)}: operand {shorten(item)} is neither "
+                                    "a tensor nor a constant")
+            found.append(next(shapes) if item == TENSOR else item.shape)
+        return found
 
 
 def _frozen(value):

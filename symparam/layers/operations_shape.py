@@ -329,20 +329,21 @@ def index_shape(layer, shape, key) -> tuple:
 
 
 def _slice_length(layer, size, item: Slice):
-    """How many positions ``start:stop:step`` keeps of an axis of ``size``."""
+    """How many positions ``start:stop:step`` keeps of an axis of ``size`` (on a symbolic size,
+    bounds are taken to lie inside the axis, as a model written for it assumes)."""
     if item == Slice():
         return size
     if size is None:
         return None
     if isinstance(size, sympy.Integer):
-        return sympy.Integer(len(range(*slice(item.start, item.stop, item.step)
-                                       .indices(int(size)))))
-    step = item.step or 1
-    start = item.start or 0
-    stop = size if item.stop is None else item.stop
-    if step < 1 or start < 0 or not isinstance(stop, sympy.Basic) and stop < 0:
-        start = size + start if start < 0 else start
-        stop = size + stop if not isinstance(stop, sympy.Basic) and stop < 0 else stop
+        kept = range(*slice(item.start, item.stop, item.step).indices(int(size)))
+        return sympy.Integer(len(kept))
+    step = 1 if item.step is None else item.step
     if step < 1:
-        raise SymparamError(f"{args.where(layer)}: a negative step on a symbolic size")
+        raise SymparamError(f"{args.where(layer)}: a slice step below 1 on the symbolic size "
+                            f"{size}")
+    start = 0 if item.start is None else item.start
+    stop = size if item.stop is None else item.stop
+    start = size + start if start < 0 else start
+    stop = size + stop if not isinstance(stop, sympy.Basic) and stop < 0 else stop
     return sympy.ceiling((stop - start) / step)
