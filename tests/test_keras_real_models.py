@@ -65,7 +65,8 @@ def test_enough_applications_are_recorded():
 
 
 def _value(expr):
-    return int(expr) if getattr(expr, "is_Integer", False) else str(expr)
+    return int(expr) if isinstance(expr, int) or getattr(expr, "is_Integer", False) \
+        else str(expr)
 
 
 def _shape(shape):
@@ -127,6 +128,35 @@ def test_cli_reads_the_seq2seq_model(tmp_path, capsys):
     path.write_text(config)
     assert main(["keras", str(path), "--format", "json"]) == 0
     assert int(json.loads(capsys.readouterr().out)["total"]) == facts.total  # int or digits
+
+
+def _keras2_layer(class_name, name, config, nodes):
+    return {"class_name": class_name, "name": name, "config": {"name": name, **config},
+            "inbound_nodes": [[[*ref, {}] for ref in node] for node in nodes]}
+
+
+def test_keras2_seq2seq_reads_its_states_as_initial_state():
+    """tf.keras 2 wrote the decoder's initial states as extra inputs (``[x, h, c]``): the
+    same counts and shapes as the Keras 3 model built here."""
+    facts, _ = _facts_and_config(keras_examples.EXAMPLES["seq2seq_lstm"](keras))
+    layers = [
+        _keras2_layer("InputLayer", "input_1", {"batch_input_shape": [None, None, 71]}, []),
+        _keras2_layer("InputLayer", "input_2", {"batch_input_shape": [None, None, 93]}, []),
+        _keras2_layer("LSTM", "lstm", {"units": 256, "return_state": True},
+                      [[["input_1", 0, 0]]]),
+        _keras2_layer("LSTM", "lstm_1", {"units": 256, "return_sequences": True,
+                                         "return_state": True},
+                      [[["input_2", 0, 0], ["lstm", 0, 1], ["lstm", 0, 2]]]),
+        _keras2_layer("Dense", "dense", {"units": 93, "activation": "softmax"},
+                      [[["lstm_1", 0, 0]]]),
+    ]
+    config = {"class_name": "Functional", "keras_version": "2.4.0", "config": {
+        "name": "model", "layers": layers, "input_layers": [["input_1", 0, 0], ["input_2", 0, 0]],
+        "output_layers": [["dense", 0, 0]]}}
+    summary = S.from_keras(config).summary()
+    assert summary.total == facts.total
+    got = [(int(row.params), _shape(row.output_shape)) for row in summary.rows]
+    assert got == [(row.params, _shape(row.output_shape)) for row in facts.rows]
 
 
 def _model_with(node_kwargs=None, extra=None):

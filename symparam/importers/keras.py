@@ -16,7 +16,9 @@ from symparam.errors import SymparamError, shorten
 from symparam.importers._files import read_config
 from symparam.importers.keras_calls import (Ref, checked_override, condition_refs,
                                             input_shapes, layer_inputs, operands, read_call,
-                                            registry_for)
+                                            recurrent_states, registry_for)
+from symparam.layers.recurrent import RNN
+from symparam.layers.wrappers import Bidirectional
 from symparam.layers.operations import OPERATIONS, TENSOR, Operation
 from symparam.model import Input, Model, Sequential
 from symparam.spec import _check_depth, construct
@@ -292,6 +294,8 @@ class _Graph:
             tensors = [self.tensor(ref.as_list(), name) for ref in refs]
             result = layer(tensors if len(tensors) > 1 else tensors[0])
         else:
+            if isinstance(layer, (RNN, Bidirectional)):
+                call = recurrent_states(call)
             inputs = [self._tensors(item, name) for item in
                       layer_inputs(name, call, attention=True, where=where)]
             if not inputs:

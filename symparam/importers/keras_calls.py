@@ -52,6 +52,7 @@ class Call:
 
     args: list
     kwargs: dict = field(default_factory=dict)
+    legacy: bool = False  # a Keras 2 node: tensors only, keywords dropped
 
     def refs(self) -> list:
         """Every tensor the call reads, positional and keyword: all must exist first."""
@@ -103,8 +104,17 @@ def read_call(node, where: str) -> Call:
     if isinstance(node, list) and node and all(isinstance(item, list) and len(item) >= 3
                                                for item in node):
         refs = [_ref(item[:3], where) for item in node]
-        return Call([refs if len(refs) > 1 else refs[0]])
+        return Call([refs if len(refs) > 1 else refs[0]], legacy=True)
     raise SymparamError(f"{where}: unreadable inbound node {shorten(node)}")
+
+
+def recurrent_states(call: Call) -> Call:
+    """Keras 2 passed a recurrent layer's ``initial_state`` tensors as extra inputs after the
+    sequence (``[x, h, c]``); read them as Keras 3's ``initial_state`` keyword."""
+    first = call.args[0] if call.args else None
+    if call.legacy and isinstance(first, list) and len(first) > 1:
+        return Call([first[0]], {"initial_state": first[1:]}, legacy=True)
+    return call
 
 
 def _ref(history, where: str) -> Ref:
