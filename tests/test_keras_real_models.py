@@ -235,3 +235,22 @@ def _paths(value, path=()):
         enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
         yield from _paths(item, (*path, key))
+
+
+def test_resnet50_macs_are_its_convolutions_and_dense_layer():
+    """Per example, a convolution costs (output positions) x (its kernel's size) and the
+    classifier its kernel's size; padding, pooling, batch normalisation and additions move or
+    combine numbers at no multiply-accumulate.  Kernel sizes are Keras's weights less the
+    biases, output shapes Keras's."""
+    with gzip.open(ROOT / "tests" / "data" / "keras_zoo" / "ResNet50.json.gz", "rt") as source:
+        recorded = json.load(source)
+    layers = {entry["config"]["name"]: entry
+              for entry in json.loads(recorded["config"])["config"]["layers"]}
+    expected = 0
+    for row in recorded["facts"]["rows"]:
+        entry = layers[row["name"]]
+        if entry["class_name"] in ("Conv2D", "Dense"):
+            bias = row["shape"][-1] if entry["config"]["use_bias"] else 0
+            positions = row["shape"][1] * row["shape"][2] if len(row["shape"]) == 4 else 1
+            expected += positions * (row["params"] - bias)
+    assert S.from_keras(recorded["config"]).summary().macs == expected
