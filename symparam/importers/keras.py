@@ -287,26 +287,35 @@ class _Graph:
             return False  # states, masks and inputs must all exist before the call
         layer, where = self.layers[name], f"{self.where} layer {name!r}"
         if isinstance(layer, Operation):
-            found, refs = operands(call, where)
-            if found != layer.operands:
-                raise SymparamError(f"{where}: an operation called twice with different "
-                                    "arguments")
-            tensors = [self.tensor(ref.as_list(), name) for ref in refs]
-            result = layer(tensors if len(tensors) > 1 else tensors[0])
+            result = self._operation(layer, call, name, where)
         else:
-            if isinstance(layer, (RNN, Bidirectional)):
-                call = recurrent_states(call)
-            inputs = [self._tensors(item, name) for item in
-                      layer_inputs(name, call, attention=True, where=where)]
-            if not inputs:
-                raise SymparamError(f"{where}: is called on no tensor")
-            flat = [t for item in inputs for t in (item if isinstance(item, list) else [item])]
-            result = layer(inputs[0] if len(inputs) == 1 else flat)
-            first = result[0] if isinstance(result, list) else result
-            first.node.conditions = [self.tensor(ref.as_list(), name)
-                                     for ref in condition_refs(call)]
+            result = self._layer(layer, call, name, where)
         self.outputs[name].append(result if isinstance(result, list) else [result])
         return True
+
+    def _operation(self, layer: Operation, call, name: str, where: str):
+        """An operation on its tensors; its constants were bound when it was read."""
+        found, refs = operands(call, where)
+        if found != layer.operands:
+            raise SymparamError(f"{where}: an operation called twice with different arguments")
+        tensors = [self.tensor(ref.as_list(), name) for ref in refs]
+        return layer(tensors if len(tensors) > 1 else tensors[0])
+
+    def _layer(self, layer: Layer, call, name: str, where: str):
+        """A layer on its positional tensors; the keyword tensors it is conditioned on
+        (states, masks) join its node so that they order and connect the graph."""
+        if isinstance(layer, (RNN, Bidirectional)):
+            call = recurrent_states(call)
+        inputs = [self._tensors(item, name) for item in
+                  layer_inputs(name, call, attention=True, where=where)]
+        if not inputs:
+            raise SymparamError(f"{where}: is called on no tensor")
+        flat = [t for item in inputs for t in (item if isinstance(item, list) else [item])]
+        result = layer(inputs[0] if len(inputs) == 1 else flat)
+        first = result[0] if isinstance(result, list) else result
+        first.node.conditions = [self.tensor(ref.as_list(), name)
+                                 for ref in condition_refs(call)]
+        return result
 
     def _tensors(self, item, where):
         if isinstance(item, Ref):
