@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     keras.add_argument("--symbolic", action="append", metavar="LAYER.FIELD=dim",
                        help="turn a size into a symbol, e.g. Dense.units=u (a layer name or "
                             "class; repeatable)")
+    keras.add_argument("--input", action="append", metavar="SHAPE",
+                       help='the input shape with the batch axis, e.g. "None,H,W,3", in place '
+                            "of the file's (repeat for models with several inputs)")
     keras.add_argument("--reconcile", action="store_true",
                        help="also build the model in Keras (safe_mode=True) and compare; "
                             "exit 1 on any mismatch")
@@ -153,7 +156,10 @@ def _sweep(options) -> str:
 
 def _keras(options) -> tuple[str, int]:
     from symparam.importers.keras.config import read_keras
-    model, found = read_keras(options.source, symbolic=options.symbolic or ())
+    shapes = options.input if options.input is None or len(options.input) > 1 \
+        else options.input[0]
+    model, found = read_keras(options.source, symbolic=options.symbolic or (),
+                              input_shape=shapes)
     summary = model.summary()
     values = {**found, **_values(options.set, summary.free_symbols)}
     if not options.reconcile:

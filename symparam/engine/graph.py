@@ -24,6 +24,13 @@ class Node:
     outputs: list = field(default_factory=list)
     derivation: object = None
     order: int = field(default_factory=lambda: next(_CALLS))
+    #: tensors the call also reads that change none of its shapes or counts (an RNN's
+    #: ``initial_state``, a ``mask``): they order and connect the graph, as in Keras
+    conditions: list = field(default_factory=list)
+
+    @property
+    def parents(self) -> list:
+        return self.inputs + self.conditions
 
 
 @dataclass(eq=False)

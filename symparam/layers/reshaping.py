@@ -11,6 +11,7 @@ from __future__ import annotations
 from sympy import MatrixSymbol
 
 from symparam.core import args
+from symparam.engine.cost import Cost
 from symparam.core.dims import dim
 from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError, shorten
@@ -106,6 +107,12 @@ class Rearrangement(Layer):
         x = vector("x", _flat(self.grid(input_shape), "n"))
         y = vector("y", _flat(self.grid(self.compute_output_shape(input_shape)), "m"))
         return [Eq(y, MatrixSymbol(self.matrix, y.shape[0], x.shape[0]) * x)]
+
+    def cost(self, input_shape, output_shape, equations):
+        """Moving numbers is no arithmetic: ``S`` selects (or repeats) entries, so the layer
+        costs no multiply-accumulate, as PyTorch's FLOP counter has it for padding and
+        permutes (read as a product, ``S x`` of a padded 224 x 224 image would be billions)."""
+        return Cost()
 
     def expect_rank(self, input_shape, rank: int):
         if len(input_shape) != rank:

@@ -8,6 +8,7 @@ tokens, ``V`` vocabulary, ``E`` embedding width, ``H W D`` spatial sizes, ``c`` 
 from __future__ import annotations
 
 from symparam.core.dims import dims
+from symparam.layers.preprocessing import AUGMENTATION_NAMES
 
 d, u, T, n, V, E, H, W, D, c, f, k, s = dims("d u T n V E H W D c f k s")
 k_h, k_w, g, L = dims("k_h k_w g L")
@@ -96,7 +97,20 @@ EXAMPLES: dict[str, tuple[dict, object]] = {
     "Attention": ({"use_scale": True}, [(None, T, d), (None, n, d)]),
     "AdditiveAttention": ({}, [(None, T, d), (None, n, d)]),
     "InputLayer": ({"shape": (d,)}, (None, d)),
+    "Rescaling": ({"scale": 1 / 255, "offset": -1.0}, (None, H, W, c)),
+    "Resizing": ({"height": k_h, "width": k_w}, (None, H, W, c)),
+    "CenterCrop": ({"height": k_h, "width": k_w}, (None, H, W, c)),
+    "RandomCrop": ({"height": k_h, "width": k_w}, (None, H, W, c)),
+    "CategoryEncoding": ({"num_tokens": V, "output_mode": "multi_hot"}, (None, n)),
+    "Discretization": ({"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"}, (None, d)),
+    "Hashing": ({"num_bins": V, "output_mode": "one_hot"}, (None, 1)),
+    "StringLookup": ({"max_tokens": V, "pad_to_max_tokens": True, "output_mode": "count"},
+                     (None, n)),
+    "IntegerLookup": ({"vocabulary_size": V, "output_mode": "one_hot"}, (None, 1)),
+    "TextVectorization": ({"max_tokens": V, "output_sequence_length": n}, (None, 1)),
 }
+#: the Random* augmentations (the identity at inference) on an image
+EXAMPLES.update({name: ({}, (None, H, W, c)) for name in AUGMENTATION_NAMES})
 
 #: wrappers need an inner layer: class name -> (factory of keyword arguments, input shape)
 WRAPPED = {

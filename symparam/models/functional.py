@@ -111,8 +111,9 @@ class Model(Layer):
 
     # -- the summary --------------------------------------------------------------------------
     def summary_layers(self) -> list:
-        """The layers that get a row: all of them, input layers included (Keras 3)."""
-        return self.layers
+        """The layers that get a row: all of them, input layers included (Keras 3), but not
+        the operations a Keras 3 config records (``x + 1``), which Keras lists nowhere."""
+        return [layer for layer in self.layers if getattr(layer, "summary_row", True)]
 
     def summary(self) -> Summary:
         """Per-layer rows in Keras's order, and the totals (each layer counted once)."""
@@ -171,7 +172,7 @@ def map_graph(inputs, outputs) -> tuple[list, list]:
             raise SymparamError("the model's graph has a cycle")
         first_seen.setdefault(node.layer, len(first_seen))
         in_progress.add(id(node))
-        for parent in node.inputs:
+        for parent in node.parents:
             visit(parent)
         finished.add(id(node))
         in_progress.discard(id(node))
@@ -188,7 +189,7 @@ def _order_by_depth(ordered, first_seen, inputs):
     for node in reversed(ordered):
         depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(node.layer, 0))
         layer_depth[node.layer] = node_depth[id(node)] = depth
-        for parent in node.inputs:
+        for parent in node.parents:
             if parent.node is not None and id(parent.node) in in_graph:
                 node_depth[id(parent.node)] = max(depth + 1, node_depth.get(id(parent.node), 0))
     for tensor in inputs:
@@ -206,7 +207,7 @@ def _order_by_depth(ordered, first_seen, inputs):
 def _check_connected(nodes, inputs) -> None:
     available = {id(t) for t in inputs}
     for node in nodes:
-        for tensor in node.inputs:
+        for tensor in node.parents:
             if id(tensor) not in available:
                 raise SymparamError(f"graph disconnected: {args.where(node.layer)} needs a "
                                     "tensor that is not computed from the model's inputs")

@@ -204,7 +204,7 @@ class Attention(TorchLayer):
                            self.weight("b_O", self.hidden_size) if self.o_bias else None))
         return equations + [heads, output]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         query = input_shape[0] if is_shape_list(input_shape) else input_shape
         return (*query[:-1], self.hidden_size)
 
@@ -377,7 +377,7 @@ class FirstToken(TorchLayer):
     def equations(self, x):
         return [Eq(vector("y", x.shape[0]), x)]
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[-1])
 
     def cost(self, input_shape, output_shape, equations):

@@ -61,7 +61,7 @@ class TransformerLayer(Composite):
         same_size(self, shapes[0][-1], self.width, "last axis")
         return shapes
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return self.sequences(input_shape)[0]
 
     def _sublayer(self, assembly, tags, x, shape, block):

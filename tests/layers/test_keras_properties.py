@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 
 from keras_cases import (SETTINGS, Case, Sub, activation, flag, keras_case_model, one,
                          roundtrip, small)
+from keras_cases_preprocessing import KERAS_CANNOT_BUILD, PREPROCESSING_CASES
 from symparam.layers import LAYERS
 
 # Keras on JAX converts arrays the NumPy 2 way it warns about; nothing of ours.
@@ -646,6 +647,8 @@ LAYER_CASES = {
     # wrappers
     "Bidirectional": bidirectional_case(),
     "TimeDistributed": time_distributed_case(),
+    # preprocessing (issue 15)
+    **PREPROCESSING_CASES,
 }
 freezing = st.sampled_from([None, "before", "after"])
 #: Not drawn for MultiHeadAttention: frozen before it is built.  Keras creates its projections
@@ -671,4 +674,4 @@ def test_layer_cases_cover_the_whole_catalogue():
     ``InputLayer`` is in every model here; layers Keras does not have (``Repeated``) cannot be
     saved by Keras and are left to their own tests."""
     in_keras = {name for name in LAYERS if hasattr(keras.layers, name)}
-    assert set(LAYER_CASES) == in_keras - {"InputLayer"}
+    assert set(LAYER_CASES) == in_keras - {"InputLayer"} - KERAS_CANNOT_BUILD

@@ -13,11 +13,18 @@ from dataclasses import dataclass
 from symparam.core.dims import check_name
 from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError, shorten
-from symparam.importers.files import check_depth, read_config
-from symparam.engine.registry import construct
-from symparam.layers.registry import KERAS, LAYERS
+from symparam.importers.files import read_config
+from symparam.importers.keras.calls import (Ref, checked_override, condition_refs,
+                                            input_shapes, layer_inputs, operands, read_call,
+                                            recurrent_states, registry_for)
+from symparam.layers.recurrent import RNN
+from symparam.layers.wrappers import Bidirectional
+from symparam.layers.operations import OPERATIONS, TENSOR, Operation
 from symparam.models.functional import Input, Model
 from symparam.models.sequential import Sequential
+from symparam.engine.registry import construct
+from symparam.layers.registry import KERAS
+from symparam.importers.files import check_depth
 
 #: config keys that describe Keras's bookkeeping, not the layer's mathematics
 BOOKKEEPING = frozenset({
@@ -46,18 +53,21 @@ class SymbolicSize:
         return cls(selector.strip(), field.strip(), dim.strip())
 
 
-def from_keras(source, *, symbolic=()) -> Model:
+def from_keras(source, *, symbolic=(), input_shape=None) -> Model:
     """A symparam ``Model`` from a ``.keras`` file, a JSON file or string, or a config dict.
 
     Args:
         source: what ``model.save(...)``, ``model.to_json()`` or ``model.get_config()`` gave.
         symbolic: ``SymbolicSize`` rules (or their ``"Dense.units=u"`` text) turning chosen
             sizes into dimension symbols.
+        input_shape: the model's input shape, batch first, in place of the config's (a
+            ``"None,H,W,3"`` string or a sequence; a list of them for several inputs), so that
+            shapes and compute cost come out as formulas in ``H`` and ``W``.
     """
-    return read_keras(source, symbolic=symbolic)[0]
+    return read_keras(source, symbolic=symbolic, input_shape=input_shape)[0]
 
 
-def read_keras(source, *, symbolic=()) -> tuple[Model, dict]:
+def read_keras(source, *, symbolic=(), input_shape=None) -> tuple[Model, dict]:
     """Like ``from_keras``, also returning the config's values of the symbolic sizes
     (``{"u": 32}`` for ``Dense.units=u`` on a 32-unit Dense), to evaluate the formulas."""
     config = read_config(source)
@@ -69,8 +79,15 @@ def read_keras(source, *, symbolic=()) -> tuple[Model, dict]:
     else:  # a bare get_config() dict
         kind = "Functional" if "input_layers" in config else "Sequential"
         entry = {"class_name": kind, "config": config}
-    reader = _Reader(rules)
-    return reader.model(entry, "model"), reader.values
+    reader = _Reader(rules, input_shapes(input_shape))
+    try:
+        return reader.model(entry, "model"), reader.values
+    except SymparamError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as error:
+        # a field of an unexpected type deep in a hand-edited config: one clear line
+        raise SymparamError(f"model: malformed Keras config ({type(error).__name__}: "
+                            f"{shorten(str(error))})") from None
 
 
 def _name(entry: dict) -> str | None:
@@ -82,9 +99,11 @@ def _name(entry: dict) -> str | None:
 class _Reader:
     """Builds symparam layers and models from Keras config entries."""
 
-    def __init__(self, rules):
+    def __init__(self, rules, shapes=None):
         self.rules = rules
         self.values: dict = {}
+        self.shapes = shapes  # the top-level model's input shapes given by the caller
+        self.overrides: dict = {}
 
     def model(self, entry: dict, where: str) -> Model:
         class_name, config = entry.get("class_name"), entry.get("config")
@@ -94,7 +113,7 @@ class _Reader:
             return self.functional(config, where)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
 
-    def layer(self, entry, where: str) -> Layer:
+    def layer(self, entry, where: str, operands=None) -> Layer:
         if not isinstance(entry, dict):
             raise SymparamError(f"{where}: a layer entry must be an object, got {shorten(entry)}")
         class_name, name = entry.get("class_name"), _name(entry)
@@ -105,14 +124,18 @@ class _Reader:
         module, registered = entry.get("module"), entry.get("registered_name")
         custom = isinstance(module, str) and not (module == "keras" or
                                                   module.startswith("keras."))
-        if custom or class_name not in LAYERS or not LAYERS[class_name].in_keras or \
+        classes = registry_for(module)  # operations and keras.applications layers apart
+        if custom or not isinstance(class_name, str) or class_name not in classes or \
+                not classes[class_name].in_keras or \
                 class_name == "InputLayer" or \
                 (registered is not None and registered != class_name):
             raise SymparamError(f"{where}: {label} has unsupported layer class "
                                 f"{shorten(class_name)} (custom and unknown layers cannot be "
                                 "read)")
         arguments = self.arguments(entry, class_name, name, f"{where} {label}")
-        return construct(LAYERS[class_name], arguments, f"{where} {label} ({class_name})")
+        if classes is OPERATIONS.classes:
+            arguments["operands"] = operands if operands is not None else (TENSOR,)
+        return construct(classes[class_name], arguments, f"{where} {label} ({class_name})")
 
     def arguments(self, entry, class_name, name, where) -> dict:
         config = entry.get("config") or {}
@@ -151,6 +174,8 @@ class _Reader:
         entries = config["layers"]
         start, shape = [], _first_input_shape(config, entries)
         first = entries[0] if entries else None
+        if self.shapes is not None:  # the top-level model: the caller's input shape wins
+            shape = self._override([_name(first) if first else None], where)[0] or shape
         if isinstance(first, dict) and first.get("class_name") == "InputLayer":
             start, entries = [self.input(entries[0], where)], entries[1:]
         elif shape is not None:
@@ -159,11 +184,23 @@ class _Reader:
         return Sequential(start + layers, name=config.get("name"),
                           trainable=config.get("trainable", True))
 
+    def _override(self, names: list, where: str) -> list:
+        """Give the top-level model's inputs (``names``, in order) the caller's shapes."""
+        shapes, self.shapes = self.shapes, None
+        if len(shapes) != len(names):
+            raise SymparamError(f"{where}: input_shape gives {len(shapes)} shapes for "
+                                f"{len(names)} inputs")
+        self.overrides = dict(zip(names, shapes))
+        return [list(shape) for shape in shapes]
+
     def input(self, entry, where: str):
         config = entry.get("config") or {}
         shape = config.get("batch_shape") or config.get("batch_input_shape")
         if not isinstance(shape, list) or not shape:
             raise SymparamError(f"{where}: input layer {shorten(_name(entry))} has no shape")
+        given = self.overrides.pop(_name(entry), None)
+        if given is not None:
+            shape = checked_override(shape, given, f"{where} input {_name(entry)!r}")
         dtype = config.get("dtype") if isinstance(config.get("dtype"), str) else None
         return Input(shape[1:], dtype=dtype, name=_name(entry))
 
@@ -171,6 +208,9 @@ class _Reader:
     def functional(self, config, where: str) -> Model:
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise SymparamError(f"{where}: a functional config needs a list of layers")
+        if self.shapes is not None:
+            self._override([ref[0] for ref in _refs(config.get("input_layers"))
+                            if isinstance(ref, list) and ref], where)
         graph = _Graph(self, where)
         for i, entry in enumerate(config["layers"]):
             graph.add(entry, f"{where} layers[{i}]")
@@ -221,12 +261,16 @@ class _Graph:
             self.layers[name] = None
             self.outputs[name] = [[self.reader.input(entry, where)]]
             return
-        self.layers[name] = self.reader.layer(entry, where)
-        self.outputs[name] = []
         nodes = entry.get("inbound_nodes") or []
         if not isinstance(nodes, list):
             raise SymparamError(f"{where}: inbound_nodes must be a list")
-        self.pending += [(name, index, node) for index, node in enumerate(nodes)]
+        calls = [read_call(node, f"{where} layer {name!r}") for node in nodes]
+        shapes = None
+        if registry_for(entry.get("module")) is OPERATIONS.classes and calls:
+            shapes = operands(calls[0], f"{where} layer {name!r}")[0]
+        self.layers[name] = self.reader.layer(entry, where, operands=shapes)
+        self.outputs[name] = []
+        self.pending += [(name, index, call) for index, call in enumerate(calls)]
 
     def connect(self) -> None:
         while self.pending:
@@ -237,16 +281,47 @@ class _Graph:
                                     "produces (graph disconnected)")
             self.pending = waiting
 
-    def _call(self, name: str, index: int, node) -> bool:
+    def _call(self, name: str, index: int, call) -> bool:
         if len(self.outputs[name]) != index:
             return False  # an earlier call of the same layer comes first
-        refs, as_list = _node_refs(node, f"{self.where} layer {name!r}")
-        if not all(self._available(ref) for ref in refs):
-            return False
-        tensors = [self.tensor(ref, name) for ref in refs]
-        result = self.layers[name](tensors if as_list or len(tensors) > 1 else tensors[0])
+        if not all(self._available(ref.as_list()) for ref in call.refs()):
+            return False  # states, masks and inputs must all exist before the call
+        layer, where = self.layers[name], f"{self.where} layer {name!r}"
+        if isinstance(layer, Operation):
+            result = self._operation(layer, call, name, where)
+        else:
+            result = self._layer(layer, call, name, where)
         self.outputs[name].append(result if isinstance(result, list) else [result])
         return True
+
+    def _operation(self, layer: Operation, call, name: str, where: str):
+        """An operation on its tensors; its constants were bound when it was read."""
+        found, refs = operands(call, where)
+        if found != layer.operands:
+            raise SymparamError(f"{where}: an operation called twice with different arguments")
+        tensors = [self.tensor(ref.as_list(), name) for ref in refs]
+        return layer(tensors if len(tensors) > 1 else tensors[0])
+
+    def _layer(self, layer: Layer, call, name: str, where: str):
+        """A layer on its positional tensors; the keyword tensors it is conditioned on
+        (states, masks) join its node so that they order and connect the graph."""
+        if isinstance(layer, (RNN, Bidirectional)):
+            call = recurrent_states(call)
+        inputs = [self._tensors(item, name) for item in
+                  layer_inputs(name, call, attention=True, where=where)]
+        if not inputs:
+            raise SymparamError(f"{where}: is called on no tensor")
+        flat = [t for item in inputs for t in (item if isinstance(item, list) else [item])]
+        result = layer(inputs[0] if len(inputs) == 1 else flat)
+        first = result[0] if isinstance(result, list) else result
+        first.node.conditions = [self.tensor(ref.as_list(), name)
+                                 for ref in condition_refs(call)]
+        return result
+
+    def _tensors(self, item, where):
+        if isinstance(item, Ref):
+            return self.tensor(item.as_list(), where)
+        return [self.tensor(ref.as_list(), where) for ref in item]
 
     def _available(self, ref) -> bool:
         name, node, _ = ref
@@ -270,33 +345,3 @@ class _Graph:
                 not 0 <= index < len(self.outputs[name][node]):
             raise SymparamError(f"{where}: unknown tensor {shorten(ref)}")
         return self.outputs[name][node][index]
-
-
-def _node_refs(node, where: str) -> tuple[list, bool]:
-    """The ``[layer, node, tensor]`` references one inbound node reads, and whether the layer
-    was called with a list.  Keras 3 writes ``{"args": [...], "kwargs": {...}}``; Keras 2 a
-    list of ``[layer, node, tensor, kwargs]``."""
-    if isinstance(node, dict):
-        args = node.get("args") or []
-        found = []
-        _collect(args, found)
-        _collect(node.get("kwargs") or {}, found)
-        as_list = len(args) == 1 and isinstance(args[0], list)
-        return found, as_list or len(found) > 1
-    if isinstance(node, list) and all(isinstance(item, list) for item in node):
-        return [item[:3] for item in node], len(node) > 1
-    raise SymparamError(f"{where}: unreadable inbound node {shorten(node)}")
-
-
-def _collect(value, found: list) -> None:
-    if isinstance(value, dict):
-        if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
-            if isinstance(history, list) and len(history) == 3:
-                found.append(history)
-            return
-        for item in value.values():
-            _collect(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _collect(item, found)
