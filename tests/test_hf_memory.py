@@ -142,8 +142,8 @@ def test_budget_queries_on_config_formulas():
 @pytest.mark.parametrize("family", ["gpt2", "llama", "mistral", "bert"])
 def test_activation_estimate_is_near_what_autograd_saves(family):
     """An estimate, not an exact count: every vector the equations compute per position and
-    the attention probabilities, against the storages autograd keeps (measured 0.7x for
-    GPT-2, whose fused kernels save less per vector, to 1.3x for BERT)."""
+    the attention probabilities, against the storages autograd keeps (measured: 0.7x for
+    GPT-2, 0.84x for Mistral, 0.87x for Llama, 1.3x for BERT)."""
     cfg = config(family)
     summary = S.from_hf_config(cfg).summary()
     for length in (16, 32):
