@@ -239,6 +239,10 @@ def test_hostile_sources(tmp_path):
         S.from_hf_config(PUBLISHED["GPT-2"][0], seq_len=-1)
     with pytest.raises(S.SymparamError, match="attention"):
         S.from_hf_config(PUBLISHED["GPT-2"][0], attention="half")
+    with pytest.raises(S.SymparamError, match="batch"):
+        S.from_hf_config(PUBLISHED["GPT-2"][0], batch=-2)
+    with pytest.raises(S.SymparamError, match="decode"):
+        S.from_hf_config(PUBLISHED["T5-small"][0], decode=True)
 
 
 def test_a_second_build_reuses_every_derivation():
