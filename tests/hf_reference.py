@@ -86,3 +86,24 @@ def kv_cache_bytes(config: dict, length: int, batch: int, target: int | None = N
         if hasattr(cache, "cross_attention_cache") else [cache]
     return sum(t.numel() * t.element_size() for c in caches for layer in c.layers
                for t in (layer.keys, layer.values))
+
+
+def saved_activation_bytes(config: dict, length: int) -> int:
+    """Bytes of the tensors autograd saves for the backward pass of one sequence (float32,
+    dropout off, eager attention; parameters and storages shared by several saves once)."""
+    import torch
+    model = build(config, device="cpu").train()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    sizes = {}
+
+    def pack(tensor):
+        storage = tensor.untyped_storage()
+        sizes[storage.data_ptr()] = max(sizes.get(storage.data_ptr(), 0), storage.nbytes())
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        model(input_ids=torch.zeros((1, length), dtype=torch.long))
+    weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    return sum(size for pointer, size in sizes.items() if pointer not in weights)

@@ -137,3 +137,15 @@ def test_budget_queries_on_config_formulas():
     width = solve_budget(llama2.total, 7_000_000_000, "d")
     assert llama2.subs(d=width).total <= 7e9 < llama2.subs(d=width + 1).total
     assert 4096 < width < 4300
+
+
+@pytest.mark.parametrize("family", ["gpt2", "llama", "mistral", "bert"])
+def test_activation_estimate_is_near_what_autograd_saves(family):
+    """An estimate, not an exact count: every vector the equations compute per position and
+    the attention probabilities, against the storages autograd keeps (measured: 0.7x for
+    GPT-2, 0.84x for Mistral, 0.87x for Llama, 1.3x for BERT)."""
+    cfg = config(family)
+    summary = S.from_hf_config(cfg).summary()
+    for length in (16, 32):
+        ours = summary.memory(dtype="fp32", optimizer="adam").subs(T=length).activations
+        assert 0.5 < ours / ref.saved_activation_bytes(cfg, length) < 2

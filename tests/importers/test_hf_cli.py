@@ -42,10 +42,23 @@ def test_conventions(gpt2, capsys):
     assert "T*(T + 1)" in causal and "T**2" not in decode  # the lower triangle: T(T+1)/2
 
 
+def test_approximations_section(gpt2, capsys):
+    assert main(["hf", str(gpt2), "--approximations", "--set", "T=1024", "--format",
+                 "json"]) == 0
+    kaplan, six_n, palm = json.loads(capsys.readouterr().out)["approximations"]
+    n = 124439808 - 50257 * 768 - 1024 * 768  # Kaplan's non-embedding parameters
+    assert six_n["approximate"] == 6 * n
+    assert kaplan["approximate"] == 2 * n + 2 * 12 * 1024 * 768
+    assert kaplan["exact"] - kaplan["approximate"] == kaplan["difference"]
+    assert main(["hf", str(gpt2), "--approximations", "--format", "markdown"]) == 0
+    assert "| Kaplan training (6N) |" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("argv,message", [
     (["--set", "Q=3"], "no dimension 'Q'"),
     (["--set", "T=-4"], "T"),
     (["--memory", "--format", "latex"], "--memory"),
+    (["--approximations", "--format", "html"], "--approximations"),
     (["--memory", "--dtype", "fp13"], "dtype"),
 ])
 def test_bad_input_is_one_line_and_exit_2(gpt2, capsys, argv, message):

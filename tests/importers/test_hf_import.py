@@ -239,6 +239,10 @@ def test_hostile_sources(tmp_path):
         S.from_hf_config(PUBLISHED["GPT-2"][0], seq_len=-1)
     with pytest.raises(S.SymparamError, match="attention"):
         S.from_hf_config(PUBLISHED["GPT-2"][0], attention="half")
+    with pytest.raises(S.SymparamError, match="batch"):
+        S.from_hf_config(PUBLISHED["GPT-2"][0], batch=-2)
+    with pytest.raises(S.SymparamError, match="decode"):
+        S.from_hf_config(PUBLISHED["T5-small"][0], decode=True)
 
 
 def test_a_second_build_reuses_every_derivation():
@@ -249,3 +253,24 @@ def test_a_second_build_reuses_every_derivation():
     misses = DERIVATIONS.misses
     assert S.from_hf_config(cfg).summary().macs is not None
     assert DERIVATIONS.misses == misses
+
+
+BAD_VALUES = [None, -1, 0, "x", [], {}, 1.5, True, 10**20, ["full_attention"]]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_any_bad_field_is_one_symparam_error(family):
+    """Every field the family reads (and a few it may), set to each bad value: a model or a
+    SymparamError, never another exception."""
+    from symparam.importers.hf.defaults import DEFAULTS
+    base = config(family)
+    fields = sorted(set(base) | set(DEFAULTS[family]) | {
+        "layer_types", "sliding_window", "use_sliding_window", "num_labels", "id2label",
+        "head_dim", "num_key_value_heads", "max_window_layers", "num_ln_in_parallel_attn"})
+    for field in fields:
+        for value in BAD_VALUES:
+            try:
+                summary = S.from_hf_config({**base, field: value}).summary()
+                summary.memory(), summary.active_params
+            except S.SymparamError:
+                pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
 from symparam.importers.hf.config import Config, load
@@ -50,7 +51,8 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
         source: a ``config.json`` path, a model folder, JSON text or a dict.
         seq_len: the sequence length (the encoder's, for an encoder-decoder); the symbol ``T``
             when ``None``.
-        batch: the batch size shown in shapes (costs are per example whatever it is).
+        batch: the batch size of the inputs (a number or a dimension name); costs are per
+            example whatever it is, and ``summary.memory(batch=...)`` takes its own.
         target_len: an encoder-decoder's decoder length, ``seq_len`` unless given.
         attention: ``"full"`` counts every (query, key) product of causal attention, as eager
             implementations compute them before masking; ``"causal"`` only the lower triangle.
@@ -78,6 +80,8 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
     if decode and parts.kind != "decoder":
         raise SymparamError("from_hf_config: decode needs a decoder-only model")
     name = data["architectures"][0] if head[1] else data["model_type"]
+    if batch is not None:
+        batch = args.size(batch, field="batch", owner="from_hf_config")
     inputs = dict(batch=batch, length=1 if decode else length, target=target)
     return _assemble(parts, head[0], name, config, **inputs)
 

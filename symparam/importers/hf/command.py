@@ -11,6 +11,7 @@ import json
 from symparam.core.errors import SymparamError
 from symparam.importers.hf.build import COUNTINGS, from_hf_config
 
+#: the formats of the --memory and --approximations sections
 MEMORY_FORMATS = ("text", "markdown", "json")
 
 
@@ -31,6 +32,8 @@ def add_parser(commands):
                     help="compare with the checkpoint's safetensors headers (MODEL_DIR); "
                          "exit 1 on any mismatch")
     hf.add_argument("--memory", action="store_true", help="add the memory section")
+    hf.add_argument("--approximations", action="store_true",
+                    help="add Kaplan's, 6N and PaLM's FLOPs per token beside the exact ones")
     hf.add_argument("--dtype", default="bf16", help="weights' dtype for --memory")
     hf.add_argument("--optimizer", choices=("none", "adam", "sgd"), default="none",
                     help="training with this optimizer (--memory)")
@@ -52,9 +55,15 @@ def run(options, values_for) -> tuple[str, int]:
         return report.render(options.format), 0 if report.ok else 1
     values = values_for(summary.free_symbols)
     output = render(summary, options.format, values=values, standalone=options.standalone)
-    if not options.memory:
-        return output, 0
-    return _with_memory(summary, options, values, output), 0
+    extras = [(flag, build) for flag, build in (("memory", _memory), ("approximations",
+                                                                        _approximations))
+              if getattr(options, flag)]
+    if extras and options.format not in MEMORY_FORMATS:
+        raise SymparamError(f"--{extras[0][0]}: rendered as {', '.join(MEMORY_FORMATS)}, not "
+                            f"{options.format}")
+    for flag, build in extras:
+        output = _append(output, options.format, flag, build(summary, options, values))
+    return output, 0
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -64,18 +73,45 @@ def _pair(text: str) -> tuple[str, str]:
     return field.strip(), name.strip()
 
 
-def _with_memory(summary, options, values, output: str) -> str:
+def _memory(summary, options, values) -> tuple:
+    """The memory section: its JSON value and its table."""
     from symparam.analysis.memory import memory
-    if options.format not in MEMORY_FORMATS:
-        raise SymparamError(f"--memory: the memory section is rendered as "
-                            f"{', '.join(MEMORY_FORMATS)}, not {options.format}")
     batch = 1 if options.batch is None else options.batch
     report = memory(summary, dtype=options.dtype, batch=batch, recompute=options.recompute,
                     optimizer=None if options.optimizer == "none" else options.optimizer)
     if values:
         report = report.subs(**values)
-    if options.format == "json":
-        data = json.loads(output)
-        data["memory"] = report.as_dict()
-        return json.dumps(data, indent=2) + "\n"
-    return output + "\n" + report.table(markdown=options.format == "markdown")
+    return report.as_dict(), report.table(markdown=options.format == "markdown")
+
+
+def _approximations(summary, options, values) -> tuple:
+    """FLOPs per token: exact, approximate and the difference, per approximation."""
+    from symparam.analysis.scaling import approximations
+    length = values.get("T")
+    items = approximations(summary, int(length) if length is not None and length.is_Integer
+                           else None)
+    data = [{"name": a.name, "exact": _value(a.exact), "approximate": _value(a.approximate),
+             "difference": _value(a.difference)} for a in items]
+    head = "| FLOPs per token | exact | approximate | exact - approximate |\n|---|---|---|---|"
+    rows = [f"| {d['name']} | {d['exact']} | {d['approximate']} | {d['difference']} |"
+            for d in data]
+    if options.format != "markdown":
+        head = "FLOPs per token (exact, approximate, exact - approximate)"
+        rows = [f" {d['name']}: {d['exact']}, {d['approximate']}, {d['difference']}"
+                for d in data]
+    return data, "\n".join([head, *rows]) + "\n"
+
+
+def _value(expr):
+    import sympy
+    expr = sympy.expand(expr)
+    return int(expr) if expr.is_Integer else str(expr)
+
+
+def _append(output: str, fmt: str, key: str, section: tuple) -> str:
+    data, table = section
+    if fmt == "json":
+        document = json.loads(output)
+        document[key] = data
+        return json.dumps(document, indent=2) + "\n"
+    return output + "\n" + table
