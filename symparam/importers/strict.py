@@ -1,0 +1,148 @@
+"""One strict loader for untrusted JSON and YAML: duplicate keys, non-string keys, huge numbers,
+alias bombs and deep nesting are refused with one ``SymparamError``.
+
+Python's ``json`` and PyYAML silently keep the last of two equal keys, and a YAML alias lets a
+few hundred bytes stand for billions of nodes ("billion laughs").  Every file symparam reads
+(specs, Keras configs, and whatever importer comes next) goes through ``load_json`` or
+``load_yaml`` here and then ``check_tree``, so those rules live in one place.
+
+Caps (measured on this project's 2-core CI machine, DESIGN.md section 6 lowered where a file at
+the old cap took over a second): JSON 5 MB (~0.5 s), YAML 256 KB (~0.5 s with libyaml; a 1 MB
+spec took 1.8 s), nesting 64 levels, 1,000,000 values after aliases are expanded.
+"""
+
+from __future__ import annotations
+
+import json
+
+from symparam.core.errors import SymparamError
+
+MAX_JSON_BYTES = 5 * 1024 * 1024
+MAX_YAML_BYTES = 256 * 1024
+MAX_DEPTH = 64
+MAX_ITEMS = 1_000_000
+#: integer literals longer than this are refused before ``int()`` sees them
+MAX_INT_DIGITS = 30
+
+
+def _unique_pairs(where: str):
+    """A ``json`` object hook refusing a key given twice (the last would silently win)."""
+    def hook(pairs):
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+            raise SymparamError(f"{where}: key {twice[:60]!r} is given twice")
+        return result
+    return hook
+
+
+def _bounded_int(where: str):
+    def parse_int(digits: str) -> int:
+        if len(digits) > MAX_INT_DIGITS:
+            raise SymparamError(f"{where}: an integer of {len(digits)} digits is too large")
+        return int(digits)
+    return parse_int
+
+
+def load_json(text: str, where: str):
+    """Parse untrusted JSON text: at most 5 MB, unique keys, integers of at most 30 digits."""
+    if len(text) > MAX_JSON_BYTES:
+        raise SymparamError(f"{where}: larger than {MAX_JSON_BYTES // 2**20} MB")
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs(where),
+                          parse_int=_bounded_int(where))
+    except (RecursionError, MemoryError):
+        raise SymparamError(f"{where}: JSON nested too deeply or too large") from None
+    except SymparamError:
+        raise
+    except ValueError as error:
+        raise SymparamError(f"{where}: not valid JSON ({str(error)[:80]})") from None
+    check_tree(data, what=where)
+    return data
+
+
+def load_yaml(text: str, where: str):
+    """Parse untrusted YAML with PyYAML's safe loader (libyaml when present): at most 256 KB,
+    unique string keys; aliases and nesting are bounded by ``check_tree`` on the result
+    (PyYAML builds an aliased node once and shares it, so construction itself stays cheap)."""
+    import yaml  # only specs need it, and it adds 10 ms to ``import symparam``
+
+    if len(text) > MAX_YAML_BYTES:
+        raise SymparamError(f"{where}: larger than {MAX_YAML_BYTES // 1024} KB (a YAML spec)")
+    loader = _strict_loader(yaml)(text)
+    try:
+        data = loader.get_single_data()
+    except SymparamError:
+        raise
+    except (RecursionError, MemoryError):
+        raise SymparamError(f"{where}: YAML nested too deeply or too large") from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        first = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+        raise SymparamError(f"{where}: not valid YAML: {first}") from None
+    finally:
+        loader.dispose()
+    check_tree(data, what=where)
+    return data
+
+
+_LOADERS: dict = {}
+
+
+def _strict_loader(yaml):
+    """PyYAML's (C) safe loader with a mapping constructor that refuses duplicate and
+    non-string keys; built once."""
+    if "strict" in _LOADERS:
+        return _LOADERS["strict"]
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    merge = "tag:yaml.org,2002:merge"
+
+    class StrictLoader(base):
+        def construct_mapping(self, node, deep=False):
+            seen: set = set()
+            for key_node, _ in getattr(node, "value", []):
+                if key_node.tag == merge:
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise SymparamError(f"line {key_node.start_mark.line + 1}: a mapping key must "
+                                        "be a string")
+                key = self.construct_object(key_node)
+                if not isinstance(key, str):
+                    raise SymparamError(f"line {key_node.start_mark.line + 1}: mapping key "
+                                        f"{key!r} must be a string")
+                if key in seen:
+                    raise SymparamError(f"line {key_node.start_mark.line + 1}: key "
+                                        f"{key[:60]!r} is given twice")
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    _LOADERS["strict"] = StrictLoader
+    return StrictLoader
+
+
+def check_tree(data, *, limit: int = MAX_DEPTH, what: str = "spec") -> None:
+    """Refuse parsed data nested deeper than ``limit``, holding more than 1,000,000 values once
+    shared (aliased) parts are counted each time they occur, or with a non-string key.
+
+    Level by level, without recursion, so a self-containing list or a YAML alias bomb stops at
+    the bound instead of exhausting the stack or the memory."""
+    level = [data]
+    items = 0
+    for _ in range(limit + 1):
+        below = []
+        for item in level:
+            if isinstance(item, dict):
+                if not all(isinstance(key, str) for key in item):
+                    raise SymparamError(f"{what}: mapping keys must be strings")
+                below.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                below.extend(item)
+            if len(below) > MAX_ITEMS:
+                break
+        items += len(below)
+        if items > MAX_ITEMS:
+            raise SymparamError(f"{what}: more than {MAX_ITEMS:,} values (aliases expanded)")
+        if not below:
+            return
+        level = below
+    raise SymparamError(f"{what}: nested deeper than {limit} levels")
