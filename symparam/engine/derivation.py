@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import sympy
 
@@ -86,6 +87,32 @@ class Derivation(Substitutable, Renderable):
         """The buffers' total size (PyTorch's ``sum(b.numel() for b in module.buffers())``),
         common factors pulled out like the parameter counts."""
         return tidy(sympy.Add(*(w.size for w in self.buffers.values())))
+
+    @cached_property
+    def size_fields(self) -> dict:
+        """``{size: (owner, field)}``: every symbolic size of the input and output shapes, the
+        weights and buffers, and the matrices of the equations (a head width ``d/h`` may occur
+        nowhere else); what ``subs`` checks stays a positive integer.  Computed once."""
+        owner = f"{self.class_name} {self.name!r}" if self.name else self.class_name
+        found: dict = {}
+
+        def add(sizes, where):
+            for item in sizes:
+                if isinstance(item, sympy.Expr) and not item.is_Integer and \
+                        UNKNOWN not in item.free_symbols:
+                    found.setdefault(item, (owner, where))
+
+        for label, shape in (("input shape", self.input_shape),
+                             ("output shape", self.output_shape)):
+            for one in shape if isinstance(shape, list) else [shape]:
+                add(one, label)
+        for kind, tensors in (("weight", self.weights), ("buffer", self.buffers)):
+            for weight in tensors.values():
+                add((*weight.shape, weight.copies), f"{kind} {weight.name!r}")
+        for equation in self.equations:
+            for matrix in equation.atoms(sympy.MatrixSymbol):
+                add(matrix.shape, f"matrix {matrix.name!r} of its equations")
+        return found
 
     def __repr__(self) -> str:
         label = f"{self.class_name} {self.name!r}" if self.name else self.class_name

@@ -87,13 +87,72 @@ def free_symbols(value) -> set:
     return found
 
 
+def size_fields(value) -> dict:
+    """``{size expression: (owner, field)}`` for every size a report value holds: what each
+    derivation inside it lists in its own ``size_fields`` (shapes, weight shapes, the matrices
+    of its equations), including fields kept out of substitution (a summary row's derivation)."""
+    found: dict = {}
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        own = getattr(item, "size_fields", None)
+        if isinstance(own, dict):
+            for expr, place in own.items():
+                found.setdefault(expr, place)
+        elif isinstance(item, (tuple, list)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+    return found
+
+
+def check_sizes(fields: dict, mapping: dict) -> None:
+    """Refuse ``mapping`` when it makes a size a non-integer or non-positive number (or an
+    expression SymPy knows is one): ``units: u/3`` at ``u=4`` would otherwise give
+    ``(None, 4/3)`` and a fractional count, silently."""
+    if not mapping:
+        return
+    given = set(mapping)
+    for expr, (owner, field) in fields.items():
+        if not expr.free_symbols & given:
+            continue
+        value = expr.xreplace(mapping)
+        if value.is_number:
+            bad = not (value.is_Integer and value > 0)
+        else:
+            bad = value.is_integer is False or value.is_positive is False
+        if bad:
+            shown = ", ".join(f"{s}={mapping[s]}" for s in sorted(expr.free_symbols & given,
+                                                                  key=str))
+            raise SymparamError(f"{owner}: {field} {expr} is {value} at {shown}; every size "
+                                "must be a positive integer")
+
+
+def refuse_unknown(values: Mapping, symbols, what: str = "subs") -> None:
+    """Refuse a value for a name that occurs nowhere (it would be silently ignored)."""
+    names = {symbol.name for symbol in symbols}
+    unknown = sorted(name for name in values if name not in names)
+    if unknown:
+        shown = ", ".join(sorted(names)) or "none"
+        raise SymparamError(f"{what}: no dimension {unknown[0]!r} occurs (dimensions: {shown})")
+
+
 class Substitutable:
     """``subs(**values)`` and ``free_symbols`` for a frozen report dataclass, both from the one
     walk above, so every field follows the values."""
 
     def subs(self, **values):
-        """The same value with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
-        return substitute(self, substitution(values, self.free_symbols))
+        """The same value with dimensions replaced by values, e.g. ``subs(u=128, d=256)``.
+
+        A name that occurs nowhere, and a value that makes some size (a shape, a weight's
+        shape, a matrix of the equations) non-integer or non-positive, are refused."""
+        symbols = self.free_symbols
+        refuse_unknown(values, symbols)
+        mapping = substitution(values, symbols)
+        check_sizes(size_fields(self), mapping)
+        return substitute(self, mapping)
 
     @property
     def free_symbols(self) -> set:

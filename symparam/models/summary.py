@@ -26,6 +26,16 @@ class Row:
     derivation: Derivation = field(repr=False, compare=False, default=None,
                                    metadata={KEEP: False})
 
+    @property
+    def size_fields(self) -> dict:
+        """The row's derivation's sizes (``Derivation.size_fields``), each named by this row,
+        so a refused value names the layer as the summary shows it."""
+        if self.derivation is None:
+            return {}
+        label = f"{self.class_name} {self.name!r}"
+        return {expr: (label, place) for expr, (_, place) in
+                self.derivation.size_fields.items()}
+
 
 @dataclass(frozen=True)
 class Summary(Substitutable, Renderable):

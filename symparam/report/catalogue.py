@@ -48,7 +48,8 @@ def formulas_table(names=None) -> FormulasTable:
             raise SymparamError(f"{name} has no example in symparam/examples.py yet")
         layer, shape = example(name)
         derivation = layer.derive(shape)
-        numeric = derivation.subs(**NUMERIC)
+        names = {symbol.name for symbol in derivation.free_symbols}
+        numeric = derivation.subs(**{k: v for k, v in NUMERIC.items() if k in names})
         rows.append(TableRow(name, _arguments(name, layer), derivation.input_shape,
                              derivation.output_shape, derivation.params, numeric.params,
                              numeric.output_shape))
