@@ -22,23 +22,47 @@ def _assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _pairs(texts, what: str) -> dict:
+    """``NAME=VALUE`` arguments as a dict; a name given twice is refused (the last would
+    silently win)."""
+    pairs: dict = {}
+    for text in texts or []:
+        name, value = _assignment(text)
+        if name in pairs:
+            raise SymparamError(f"{what} {name} is given twice")
+        pairs[name] = value
+    return pairs
+
+
 def _values(pairs, known_symbols) -> dict:
-    """``--set`` pairs as sizes; a name that occurs nowhere is an error."""
+    """``--set`` pairs as sizes; a name that occurs nowhere, a name given twice and a value
+    naming a dimension the model does not have (``u=abc``) are errors."""
     names = {symbol.name for symbol in known_symbols}
     values = {}
-    for text in pairs or []:
-        name, value = _assignment(text)
+    for name, value in _pairs(pairs, "--set").items():
         check_name(name)
         if name not in names:
             shown = ", ".join(sorted(names)) or "none"
             raise SymparamError(f"--set {name}: no dimension {name!r} occurs (dimensions: "
                                 f"{shown})")
         values[name] = size(value, field=name, owner="--set")
+        strangers = sorted(s.name for s in values[name].free_symbols if s.name not in names)
+        if strangers:
+            raise SymparamError(f"--set {name}: {value!r} names {strangers[0]!r}, which is no "
+                                "dimension of the model; give a number")
     return values
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage error on one line (exit 2), as every other bad input."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message.splitlines()[0] if message else 'usage'} "
+                     f"(see {self.prog.split()[0]} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="symparam", description=(
+    parser = _Parser(prog="symparam", description=(
         "Parameter formulas and output shapes derived from each layer's equations."))
     commands = parser.add_subparsers(dest="command", required=True)
     formats = [f.value for f in Format]
@@ -98,7 +122,7 @@ def _layer(options) -> str:
     from symparam.layers import layer_class
     from symparam.importers.spec import construct
     cls = layer_class(options.class_name)
-    arguments = dict(_assignment(text) for text in options.arguments)
+    arguments = _pairs(options.arguments, "argument")
     layer = construct(cls, arguments, "layer")
     shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
     derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)
@@ -126,22 +150,33 @@ def _model(options) -> str:
 
 def _solve(options) -> str:
     from symparam.analysis.query import solve_budget
+    from symparam.engine.substitute import size_fields
     summary, values = _spec_summary(options, free={options.for_})
     expr = summary.total if options.of == "params" else summary.macs
     if expr is None:
         raise SymparamError("--of macs: the model's cost is unknown (an input size is None)")
-    best = solve_budget(expr, options.budget, options.for_, values=values)
+    best = solve_budget(expr, options.budget, options.for_, values=values,
+                        sizes=size_fields(summary))
     return f"{options.for_} = {best}\n"
 
 
 def _sweep(options) -> str:
     from symparam.analysis.query import parse_grid, sweep, sweep_table
-    grid = dict(parse_grid(text) for text in options.grid)
+    from symparam.engine.substitute import size_fields
+    grid = {}
+    for text in options.grid:
+        name, axis = parse_grid(text)
+        if name in grid:
+            raise SymparamError(f"--grid {name} is given twice")
+        grid[name] = axis
     summary, values = _spec_summary(options, free=set(grid))
     exprs = {"params": summary.total}
     if summary.macs is not None:
         exprs["macs"] = summary.macs
-    result = sweep(exprs, grid, values=values)
+    result = sweep(exprs, grid, values=values, sizes=size_fields(summary))
+    if result.skipped:
+        print(f"symparam: skipped {result.skipped} grid points where some size is not a "
+              "positive integer", file=sys.stderr)
     if options.plot:
         from symparam.report.plot import plot_sweep
         plot_sweep(result, next(iter(grid)), options.plot)

@@ -88,7 +88,7 @@ def free_symbols(value) -> set:
 
 
 def size_fields(value) -> dict:
-    """``{size expression: (owner, field)}`` for every size a report value holds: what each
+    """``{size expression: (owner, field, minimum)}`` for every size a report value holds: what each
     derivation inside it lists in its own ``size_fields`` (shapes, weight shapes, the matrices
     of its equations), including fields kept out of substitution (a summary row's derivation)."""
     found: dict = {}
@@ -115,19 +115,21 @@ def check_sizes(fields: dict, mapping: dict) -> None:
     if not mapping:
         return
     given = set(mapping)
-    for expr, (owner, field) in fields.items():
+    for expr, (owner, field, minimum) in fields.items():
         if not expr.free_symbols & given:
             continue
         value = expr.xreplace(mapping)
         if value.is_number:
-            bad = not (value.is_Integer and value > 0)
+            bad = not (value.is_Integer and value >= minimum)
         else:
-            bad = value.is_integer is False or value.is_positive is False
+            bad = value.is_integer is False or (minimum > 0 and value.is_positive is False) \
+                or value.is_negative is True
         if bad:
             shown = ", ".join(f"{s}={mapping[s]}" for s in sorted(expr.free_symbols & given,
                                                                   key=str))
+            need = "a positive integer" if minimum > 0 else "an integer of at least 0"
             raise SymparamError(f"{owner}: {field} {expr} is {value} at {shown}; every size "
-                                "must be a positive integer")
+                                f"must be {need}")
 
 
 def refuse_unknown(values: Mapping, symbols, what: str = "subs") -> None:

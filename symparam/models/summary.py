@@ -33,8 +33,8 @@ class Row:
         if self.derivation is None:
             return {}
         label = f"{self.class_name} {self.name!r}"
-        return {expr: (label, place) for expr, (_, place) in
-                self.derivation.size_fields.items()}
+        return {expr: (owner if place.startswith("argument") else label, place, minimum)
+                for expr, (owner, place, minimum) in self.derivation.size_fields.items()}
 
 
 @dataclass(frozen=True)

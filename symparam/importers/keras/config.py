@@ -249,9 +249,12 @@ class _Graph:
         return True
 
     def _available(self, ref) -> bool:
-        name, node, _ = ref
+        if not (isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[0], str)):
+            raise SymparamError(f"{self.where}: bad tensor reference {shorten(ref)} (expected "
+                                "[layer name, node index, tensor index])")
+        name, node = ref[0], ref[1]
         return name in self.outputs and isinstance(node, int) and \
-            0 <= node < len(self.outputs[name])
+            not isinstance(node, bool) and 0 <= node < len(self.outputs[name])
 
     def model_ref(self, ref):
         """Keras numbers a nested functional model's calls from 1 in ``input_layers`` and
