@@ -34,7 +34,7 @@ def test_layer_conforms(name):
     assert len(set(r.weights)) == len(r.weights)
     # shapes derive, stay batch-first, and become integers at the example values
     shapes = r.output_shape if isinstance(r.output_shape, list) else [r.output_shape]
-    for concrete in (r.subs(**NUMERIC).output_shape,):
+    for concrete in (r.at(NUMERIC).output_shape,):
         for s in concrete if isinstance(concrete, list) else [concrete]:
             assert s[0] is None and all(v is None or v.is_Integer for v in s[1:]), (name, s)
     assert all(s[0] is None for s in shapes)

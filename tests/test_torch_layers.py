@@ -104,7 +104,7 @@ def check(layer_spec: Spec, shape, dtype="float", call=None) -> Facts:
     ours = build(layer_spec, snn, False, **(call or {})).derive(resolve(shape, None, False))
     assert symparam_facts(ours) == reference, (layer_spec, symparam_facts(ours), reference)
     derived = build(layer_spec, snn, True, **(call or {})).derive(resolve(shape, None, True))
-    assert symparam_facts(derived.subs(**values)) == reference, (layer_spec, derived.params)
+    assert symparam_facts(derived.at(values)) == reference, (layer_spec, derived.params)
     return reference
 
 
@@ -321,7 +321,7 @@ def test_module_conforms(name):
     assert sympy.expand(r.params - sum(w.size for w in r.weights.values())) == 0
     shapes = r.output_shape if isinstance(r.output_shape, list) else [r.output_shape]
     assert all(None in s for s in shapes), (name, shapes)  # the batch axis, where PyTorch has it
-    concrete_shapes = r.subs(**NUMERIC).output_shape
+    concrete_shapes = r.at(NUMERIC).output_shape
     for s in concrete_shapes if isinstance(concrete_shapes, list) else [concrete_shapes]:
         assert all(v is None or v.is_Integer for v in s), (name, s)
     assert r.equations and all(text(eq) for eq in r.equations)

@@ -35,7 +35,8 @@ def parse_budget(value) -> int:
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,15}(?:\.\d{1,6})?)\s*([kKmMgGbBtT]?)\s*", value)
+        match = re.fullmatch(r"\s*([0-9]{1,15}(?:\.[0-9]{1,6})?)\s*([kKmMgGbBtT]?)\s*", value,
+                             re.ASCII)
         if not match:
             raise SymparamError(f"budget must be a number such as 1000000 or 1M, got "
                                 f"{shorten(value)}")

@@ -156,6 +156,14 @@ class Substitutable:
         check_sizes(size_fields(self), mapping)
         return substitute(self, mapping)
 
+    def at(self, values: Mapping):
+        """``subs`` with the values of ``values`` for the dimensions this report contains,
+        skipping the others: for a shared table of example values (``subs`` itself refuses a
+        name that occurs nowhere, which would otherwise be silently ignored)."""
+        names = {symbol.name for symbol in self.free_symbols}
+        present = {name: value for name, value in values.items() if name in names}
+        return self.subs(**present) if present else self
+
     @property
     def free_symbols(self) -> set:
         return free_symbols(self)

@@ -24,6 +24,7 @@ from symparam.importers.strict import MAX_DEPTH, MAX_JSON_BYTES, check_tree, loa
 
 MAX_BYTES = MAX_JSON_BYTES
 MAX_MEMBERS = 1_000
+MAX_DIRECTORY = 1024 * 1024  # a .keras archive's directory is a few hundred bytes
 MAX_RATIO = 100
 #: the end-of-archive records live in the last 22 bytes plus a comment of at most 64 KB
 _TAIL = 22 + 65_535
@@ -119,9 +120,10 @@ def _as_object(data, where: str) -> dict:
     return data
 
 
-def _member_count(handle, name: str) -> int:
-    """The number of members an archive's end record declares, read from its last 64 KB
-    (and the ZIP64 record it points to), before ``zipfile`` lists any of them."""
+def _directory(handle, name: str) -> tuple[int, int]:
+    """The member count and central-directory size an archive's end record declares, read
+    from its last 64 KB (and the ZIP64 record it points to) before ``zipfile`` lists any
+    member; ``zipfile`` reads the directory by its size, so both are bounded."""
     size = handle.seek(0, os.SEEK_END)
     handle.seek(max(0, size - _TAIL))
     tail = handle.read(_TAIL)
@@ -138,15 +140,18 @@ def _member_count(handle, name: str) -> int:
         record = handle.read(56)
         if len(record) != 56 or record[:4] != b"PK\x06\x06":
             raise SymparamError(f"{name}: damaged ZIP64 end record")
-        (count,) = struct.unpack("<Q", record[32:40])
+        count, directory = struct.unpack("<QQ", record[32:48])
     handle.seek(0)
-    return count
+    return count, directory
 
 
 def _config_from_zip(handle, name: str) -> bytes:
-    count = _member_count(handle, name)
+    count, directory = _directory(handle, name)
     if count > MAX_MEMBERS:
         raise SymparamError(f"{name}: archive has {count} members (more than {MAX_MEMBERS})")
+    if directory > MAX_DIRECTORY:
+        raise SymparamError(f"{name}: archive directory of {directory} bytes (more than "
+                            f"{MAX_DIRECTORY})")
     try:
         archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:

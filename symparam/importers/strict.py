@@ -72,6 +72,7 @@ def load_yaml(text: str, where: str):
         raise SymparamError(f"{where}: larger than {MAX_YAML_BYTES // 1024} KB (a YAML spec)")
     loader = _strict_loader(yaml)(text)
     try:
+        _check_events(yaml, text, where)
         data = loader.get_single_data()
     except SymparamError:
         raise
@@ -84,6 +85,21 @@ def load_yaml(text: str, where: str):
         loader.dispose()
     check_tree(data, what=where)
     return data
+
+
+def _check_events(yaml, text: str, where: str) -> None:
+    """Refuse nesting deeper than 64 from libyaml's event stream, before a node is composed
+    (5,000 nested brackets took 0.12 s to compose only to be refused afterwards)."""
+    depth = 0
+    starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, starts):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SymparamError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, ends):
+            depth -= 1
 
 
 _LOADERS: dict = {}
@@ -115,6 +131,14 @@ def _strict_loader(yaml):
                                         f"{key[:60]!r} is given twice")
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
+
+        def construct_yaml_int(self, node):
+            if len(node.value) > MAX_INT_DIGITS:  # int() of 200,000 digits is quadratic
+                raise SymparamError(f"line {node.start_mark.line + 1}: an integer of "
+                                    f"{len(node.value)} digits is too large")
+            return super().construct_yaml_int(node)
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
 
     _LOADERS["strict"] = StrictLoader
     return StrictLoader
