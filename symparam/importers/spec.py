@@ -46,7 +46,13 @@ def load_spec(source) -> Spec:
         data = _read(Path(source))
     else:
         raise SymparamError(f"load_spec: expected a path or a mapping, got {shorten(source)}")
-    return _Builder(data).spec()
+    try:
+        return _Builder(data).spec()
+    except (TypeError, AttributeError, KeyError, IndexError) as error:
+        # a spec is untrusted data: a value of an unexpected type somewhere the builder has
+        # no dedicated check for is a malformed spec, never a crash
+        raise SymparamError(f"spec: malformed ({type(error).__name__}: {str(error)[:80]})") \
+            from None
 
 
 def _read(path: Path):
@@ -183,8 +189,10 @@ class _Builder:
         return construct(cls, arguments, where)
 
     def sub_model(self, name, where) -> Model:
+        if not isinstance(name, str):
+            raise SymparamError(f"{where}: Model takes a model's name, got {shorten(name)}")
         if name not in self.models:
-            if not isinstance(name, str) or name not in self.models_data:
+            if name not in self.models_data:
                 raise SymparamError(f"{where}: unknown model {shorten(name)}")
             self.models[name] = None  # marks the model as being built, to refuse cycles
             data = dict(self._mapping(self.models_data[name], f"models.{name}"))

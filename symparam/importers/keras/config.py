@@ -70,7 +70,13 @@ def read_keras(source, *, symbolic=()) -> tuple[Model, dict]:
         kind = "Functional" if "input_layers" in config else "Sequential"
         entry = {"class_name": kind, "config": config}
     reader = _Reader(rules)
-    return reader.model(entry, "model"), reader.values
+    try:
+        return reader.model(entry, "model"), reader.values
+    except (TypeError, AttributeError, KeyError, IndexError) as error:
+        # the config is untrusted data: a value of a type no Keras version writes where the
+        # reader expects another is a malformed file, never a crash
+        raise SymparamError(f"malformed Keras config ({type(error).__name__}: "
+                            f"{str(error)[:80]})") from None
 
 
 def _name(entry: dict) -> str | None:
@@ -99,6 +105,8 @@ class _Reader:
             raise SymparamError(f"{where}: a layer entry must be an object, got {shorten(entry)}")
         class_name, name = entry.get("class_name"), _name(entry)
         label = f"layer {name!r}" if name else "a layer"
+        if not isinstance(class_name, str):
+            raise SymparamError(f"{where}: {label} has no class_name string")
         if class_name in MODEL_CLASSES:
             return self.model(entry, f"{where} {label}")
         KERAS.refuse(class_name, f"{where}: {label}")
@@ -161,6 +169,8 @@ class _Reader:
 
     def input(self, entry, where: str):
         config = entry.get("config") or {}
+        if not isinstance(config, dict):
+            raise SymparamError(f"{where}: input layer config must be an object")
         shape = config.get("batch_shape") or config.get("batch_input_shape")
         if not isinstance(shape, list) or not shape:
             raise SymparamError(f"{where}: input layer {shorten(_name(entry))} has no shape")
@@ -241,6 +251,9 @@ class _Graph:
         if len(self.outputs[name]) != index:
             return False  # an earlier call of the same layer comes first
         refs, as_list = _node_refs(node, f"{self.where} layer {name!r}")
+        if not refs:
+            raise SymparamError(f"{self.where}: layer {name!r} has an inbound node that reads "
+                                "no tensor")
         if not all(self._available(ref) for ref in refs):
             return False
         tensors = [self.tensor(ref, name) for ref in refs]
@@ -281,6 +294,8 @@ def _node_refs(node, where: str) -> tuple[list, bool]:
     list of ``[layer, node, tensor, kwargs]``."""
     if isinstance(node, dict):
         args = node.get("args") or []
+        if not isinstance(args, list):
+            raise SymparamError(f"{where}: inbound node args must be a list, got {shorten(args)}")
         found = []
         _collect(args, found)
         _collect(node.get("kwargs") or {}, found)
@@ -294,7 +309,8 @@ def _node_refs(node, where: str) -> tuple[list, bool]:
 def _collect(value, found: list) -> None:
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            history = (value.get("config") or {}).get("keras_history")
+            config = value.get("config")
+            history = config.get("keras_history") if isinstance(config, dict) else None
             if isinstance(history, list) and len(history) == 3:
                 found.append(history)
             return
