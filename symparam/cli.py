@@ -46,11 +46,18 @@ def _values(pairs, known_symbols) -> dict:
             raise SymparamError(f"--set {name}: no dimension {name!r} occurs (dimensions: "
                                 f"{shown})")
         values[name] = size(value, field=name, owner="--set")
-        strangers = sorted(s.name for s in values[name].free_symbols if s.name not in names)
-        if strangers:
-            raise SymparamError(f"--set {name}: {value!r} names {strangers[0]!r}, which is no "
-                                "dimension of the model; give a number")
+    _refuse_strangers(values, names, "--set")
     return values
+
+
+def _refuse_strangers(values: dict, names: set, what: str) -> None:
+    """A value naming something that is no dimension of the model (``u=abc``) would print
+    ``abc*(d + 1)`` as if it were an answer: refused."""
+    for name, value in values.items():
+        strangers = sorted(s.name for s in value.free_symbols if s.name not in names)
+        if strangers:
+            raise SymparamError(f"{what} {name}: {str(value)!r} names {strangers[0]!r}, which "
+                                "is no dimension of the model; give a number")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,6 +146,7 @@ def _spec_summary(options, free=()):
     present = summary.free_symbols
     defaults = {name: value for name, value in spec.dims.items()
                 if name in {symbol.name for symbol in present}}
+    _refuse_strangers(defaults, {symbol.name for symbol in present}, "spec dims:")
     values = {**defaults, **_values(options.set, present)}
     return summary, {name: value for name, value in values.items() if name not in free}
 

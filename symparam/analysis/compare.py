@@ -12,14 +12,14 @@ buffers (``torch_buffers``) rather than parameters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sympy
 
 from symparam.core.shapes import map_shape
 
-from symparam.engine.substitute import substitution
+from symparam.engine.substitute import check_sizes, size_fields, substitution
 from symparam.core.errors import SymparamError, shorten
 from symparam.layers.core import InputLayer
 from symparam.models.functional import Model
@@ -75,6 +75,8 @@ class Comparison(Renderable):
     torch_buffers: sympy.Expr
     dims: dict
     values: tuple = ()
+    #: the model's sizes (``size_fields``), kept positive integers by ``subs``
+    sizes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def complete(self) -> bool:
@@ -96,6 +98,7 @@ class Comparison(Renderable):
     def subs(self, **values) -> "Comparison":
         """The comparison with dimensions replaced by values, e.g. ``subs(u=128)``."""
         mapping = substitution(values, self.free_symbols)
+        check_sizes(self.sizes, mapping)
         swap = lambda expr: None if expr is None else expr.xreplace(mapping)  # noqa: E731
         shape = lambda s: None if s is None else map_shape(s, swap)  # noqa: E731
         rows = tuple(replace(
@@ -142,7 +145,8 @@ def compare(source) -> Comparison:
         sympy.Add(*(row.torch_formula for row in paired)),
         sympy.factor_terms(sympy.Add(*(row.difference for row in paired))),
         sympy.Add(*(row.keras_non_trainable for row in rows)),
-        sympy.Add(*(row.torch_buffers for row in rows)), dims)
+        sympy.Add(*(row.torch_buffers for row in rows)), dims,
+        sizes=size_fields(model.summary()))
 
 
 def _rows(model):

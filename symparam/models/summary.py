@@ -33,7 +33,8 @@ class Row:
         if self.derivation is None:
             return {}
         label = f"{self.class_name} {self.name!r}"
-        return {expr: (owner if place.startswith("argument") else label, place, minimum)
+        return {expr: (owner if place.startswith("argument") and owner != self.class_name
+                       else label, place, minimum)
                 for expr, (owner, place, minimum) in self.derivation.size_fields.items()}
 
 
