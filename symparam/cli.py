@@ -126,10 +126,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _layer(options) -> str:
+    arguments = _pairs(options.arguments, "argument")  # before the catalogue is imported
     from symparam.layers import layer_class
     from symparam.importers.spec import construct
     cls = layer_class(options.class_name)
-    arguments = _pairs(options.arguments, "argument")
     layer = construct(cls, arguments, "layer")
     shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
     derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)

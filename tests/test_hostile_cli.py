@@ -1,6 +1,8 @@
 """Hostile and malformed input through the command line (issue 17): each case exits 2 with one
 line on stderr and no traceback, within 0.3 s of ``python -m symparam --help``'s own time, in a
-child process of its own (the whole process is what a user waits for)."""
+child process of its own (the whole process is what a user waits for).  ``--help`` runs just
+before each case, and a case over the bound is tried again (up to three times), since other
+jobs on a shared CI machine slow single runs by whole seconds."""
 
 import os
 
@@ -21,15 +23,10 @@ def report_times():
         print(f"\nCLI refusal {seconds:+.3f} s over --help: {label}")
 
 
-@pytest.fixture(scope="module")
-def help_time():
-    """The best of three ``--help`` runs: the start-up every CLI case pays too."""
-    times = []
-    for _ in range(3):
-        code, out, _, seconds = run_cli("--help")
-        assert code == 0 and "usage" in out
-        times.append(seconds)
-    return min(times)
+def _help_time() -> float:
+    code, out, _, seconds = run_cli("--help")
+    assert code == 0 and "usage" in out
+    return seconds
 
 
 @pytest.fixture(scope="module")
@@ -82,21 +79,22 @@ CASES = [  # (arguments, words stderr contains); "{files}" is the folder of host
 
 
 @pytest.mark.parametrize("argv, match", CASES, ids=[" ".join(a)[:50] for a, _ in CASES])
-def test_cli_refuses_in_one_line_and_fast(files, help_time, argv, match):
+def test_cli_refuses_in_one_line_and_fast(files, argv, match):
     argv = [part.replace("{files}", str(files)) for part in argv]
-    best = None
-    for _ in range(2):  # a second run only if the first was slowed by a busy core
+    extra = None
+    for _ in range(3):  # --help and the case back to back: a busy core slows both alike
+        baseline = _help_time()
         code, out, err, seconds = run_cli(*argv)
         assert code == 2, (code, out, err)
         lines = err.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in err, err
         assert match.lower() in err.lower(), err
         assert out == ""
-        best = seconds if best is None else min(best, seconds)
-        if best <= help_time + CLI_EXTRA:
+        extra = seconds - baseline if extra is None else min(extra, seconds - baseline)
+        if extra <= CLI_EXTRA:
             break
-    TIMES[" ".join(argv)[:60]] = best - help_time
-    assert best <= help_time + CLI_EXTRA, f"{best:.2f} s against --help's {help_time:.2f} s"
+    TIMES[" ".join(argv)[:60]] = extra
+    assert extra <= CLI_EXTRA, f"{extra:.2f} s over --help"
 
 
 def test_solve_answers_a_width_the_heads_divide():

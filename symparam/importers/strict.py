@@ -58,7 +58,7 @@ def load_json(text: str, where: str):
         raise
     except ValueError as error:
         raise SymparamError(f"{where}: not valid JSON ({str(error)[:80]})") from None
-    check_tree(data, what=where)
+    check_tree(data, what=where, keys=False)  # JSON keys are strings
     return data
 
 
@@ -83,7 +83,7 @@ def load_yaml(text: str, where: str):
         raise SymparamError(f"{where}: not valid YAML: {first}") from None
     finally:
         loader.dispose()
-    check_tree(data, what=where)
+    check_tree(data, what=where, keys=False)  # the strict constructor checked every key
     return data
 
 
@@ -144,29 +144,65 @@ def _strict_loader(yaml):
     return StrictLoader
 
 
-def check_tree(data, *, limit: int = MAX_DEPTH, what: str = "spec") -> None:
+_CONTAINERS = (dict, list, tuple)
+
+
+def check_tree(data, *, limit: int = MAX_DEPTH, what: str = "spec", keys: bool = True) -> None:
     """Refuse parsed data nested deeper than ``limit``, holding more than 1,000,000 values once
     shared (aliased) parts are counted each time they occur, or with a non-string key.
 
-    Level by level, without recursion, so a self-containing list or a YAML alias bomb stops at
-    the bound instead of exhausting the stack or the memory."""
-    level = [data]
-    items = 0
+    Level by level, without recursion.  A level whose containers are not all distinct (YAML
+    aliases, a list shared 2**60 times over) is merged into its distinct containers with the
+    number of times each occurs, so an alias bomb is refused after looking at its few distinct
+    parts; parsed JSON, which shares nothing, never pays for the merge.  ``keys=False`` skips
+    the key check for data whose parser already made every key a string."""
+    level = [data] if isinstance(data, _CONTAINERS) else []
+    times: list | None = None  # how often each container of the level occurs (None: once)
+    total = 0
     for _ in range(limit + 1):
-        below = []
-        for item in level:
-            if isinstance(item, dict):
-                if not all(isinstance(key, str) for key in item):
-                    raise SymparamError(f"{what}: mapping keys must be strings")
-                below.extend(item.values())
-            elif isinstance(item, (list, tuple)):
-                below.extend(item)
-            if len(below) > MAX_ITEMS:
-                break
-        items += len(below)
-        if items > MAX_ITEMS:
+        below: list = []
+        if times is None:
+            for item in level:
+                below.extend(_children(item, keys, what))
+            total += len(below)
+        else:
+            counts: list = []
+            for item, weight in zip(level, times):
+                children = _children(item, keys, what)
+                below.extend(children)
+                counts.extend([weight] * len(children))
+            total += sum(counts)
+        if total > MAX_ITEMS:
             raise SymparamError(f"{what}: more than {MAX_ITEMS:,} values (aliases expanded)")
+        if times is None:
+            below, counts = [child for child in below if isinstance(child, _CONTAINERS)], None
+        else:
+            kept = [(c, w) for c, w in zip(below, counts) if isinstance(c, _CONTAINERS)]
+            below, counts = [c for c, _ in kept], [w for _, w in kept]
         if not below:
             return
-        level = below
+        level, times = _merged(below, counts)
     raise SymparamError(f"{what}: nested deeper than {limit} levels")
+
+
+def _children(item, keys: bool, what: str):
+    if isinstance(item, dict):
+        if keys and not all(map(isinstance, item, [str] * len(item))):
+            raise SymparamError(f"{what}: mapping keys must be strings")
+        return item.values()
+    return item
+
+
+def _merged(items: list, counts: list | None) -> tuple[list, list | None]:
+    """``items`` with each shared container once and how often it occurs (``None`` when every
+    item is distinct and occurs once)."""
+    ids = list(map(id, items))
+    if len(set(ids)) == len(ids):
+        return items, counts
+    merged: dict = {}
+    for item, key, weight in zip(items, ids, counts or [1] * len(items)):
+        if key in merged:
+            merged[key][1] += weight
+        else:
+            merged[key] = [item, weight]
+    return [pair[0] for pair in merged.values()], [pair[1] for pair in merged.values()]
