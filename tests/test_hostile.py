@@ -134,6 +134,8 @@ SIZE_CASES = [
     (lambda: Dense(u).derive((None, d)).subs(u="u²"), "non-ASCII"),
     (lambda: Dense(u).derive((None, d)).subs(u=0), "integer"),
     (lambda: load_spec(GPT).model.summary().subs(d=100, h=12), "key_dim"),
+    (lambda: _compare({"input": [4], "dims": {"u": 4}, "layers": [{"Dense": {"units": "u/3"}}]
+                       }).evaluated(), "4/3"),
     (lambda: S.MultiHeadAttention if False else S.Sequential([S.Input((n, d))] + [
         Dense(d)]).summary().subs(n=2.5), "integer"),
     (lambda: Dense(u).derive(((None, d), (None, d))), "inputs"),
@@ -145,6 +147,11 @@ SIZE_CASES = [
 @pytest.mark.parametrize("call, match", SIZE_CASES)
 def test_bad_sizes_are_refused(call, match):
     timed_refusal(call, match)
+
+
+def _compare(spec):
+    from symparam.analysis.compare import compare
+    return compare(spec)
 
 
 def test_sizes_stay_integers_where_they_are_valid():

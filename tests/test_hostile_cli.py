@@ -40,6 +40,8 @@ def files(tmp_path_factory):
     (root / "negative.yaml").write_text("input: [4]\ndims: {u: 1}\nlayers:\n"
                                         "  - Dense: {units: u - 100}\n")
     (root / "twice.json").write_text('{"input": [4], "layers": [], "input": [5]}')
+    (root / "stranger.yaml").write_text("input: [4]\ndims: {u: abc}\nlayers:\n"
+                                        "  - Dense: {units: u}\n")
     many_member_zip(root / "many.keras", 300_000)
     return root
 
@@ -63,6 +65,8 @@ CASES = [  # (arguments, words stderr contains); "{files}" is the folder of host
     (["model", "{files}/fraction.yaml"], "4/3"),
     (["model", "{files}/negative.yaml"], "-99"),
     (["model", "{files}/twice.json"], "twice"),
+    (["compare", "{files}/fraction.yaml"], "4/3"),
+    (["model", "{files}/stranger.yaml"], "abc"),
     (["model", "{files}/pipe.yaml"], "regular file"),
     (["model", "{files}/laughs.yaml"], "aliases"),
     (["model", "{files}"], "regular file"),
