@@ -143,8 +143,8 @@ def _largest_valid(high: int, symbol, sizes: Mapping, values: Mapping) -> int:
 
 
 def _size_checks(sizes: Mapping, values: Mapping, free) -> list:
-    """``(owner, field, expr)`` for each size left depending only on the symbols ``free``
-    once ``values`` are given; a size already bad at ``values`` alone is refused."""
+    """``(owner, field, minimum, expr)`` for each size left depending only on the symbols
+    ``free`` once ``values`` are given; a size already bad at ``values`` alone is refused."""
     from symparam.engine.substitute import check_sizes
     exprs = list(sizes)
     mapping = substitution(values, set().union(*(e.free_symbols for e in exprs)))
@@ -159,7 +159,8 @@ def _size_checks(sizes: Mapping, values: Mapping, free) -> list:
 
 
 def _valid_points(checks: list, columns: dict):
-    """Where every checked size is a positive integer, over the points of ``columns``."""
+    """Where every checked size is an integer of at least its minimum, over the points of
+    ``columns``."""
     from symparam.analysis.exact import Fractions, numpy
     np = numpy()
     length = len(next(iter(columns.values())))
