@@ -259,6 +259,7 @@ def test_solve_answers_only_sizes_that_divide():
     assert best % dims["h"] == 0
     assert summary.subs(**values, d=best).total <= 175 * 10**9
     assert summary.subs(**values, d=best + dims["h"]).total > 175 * 10**9
+    assert solve_budget(summary, "175B", "d", values=values) == best  # sizes read off it
 
 
 def test_sweep_skips_points_where_a_size_is_fractional():

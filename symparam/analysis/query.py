@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import sympy
 
 from symparam.core.dims import parse
-from symparam.engine.substitute import substitution
+from symparam.engine.substitute import Substitutable, substitution
 from symparam.core.errors import SymparamError, shorten
 
 MAX_GRID = 10**6  # exact (object-array) evaluation: about 3 s for a GPT total at the cap
@@ -101,6 +101,7 @@ def solve_budget(expr, budget, for_, *, values: Mapping | None = None,
     search on exact integers finds the boundary; the answer is checked on both sides.
     ``sizes`` (``size_fields`` of the model) restricts the answer to values at which every
     size is a positive integer: with ``key_dim = d/h``, ``d`` must be a multiple of ``h``.
+    Given a ``Summary`` or a ``Derivation`` as ``expr``, its total and its sizes are used.
 
     >>> import symparam as S
     >>> u, d = S.dims("u d")
@@ -108,6 +109,10 @@ def solve_budget(expr, budget, for_, *, values: Mapping | None = None,
     387
     """
     limit = parse_budget(budget)
+    if isinstance(expr, Substitutable):  # a summary or a derivation: its count and its sizes
+        from symparam.engine.substitute import size_fields
+        sizes = size_fields(expr) if sizes is None else sizes
+        expr = expr.total if hasattr(expr, "total") else expr.params
     expr, symbol = _univariate(expr, for_, values)
     if _at(expr, symbol, 1) > limit:
         raise SymparamError(f"budget {limit} is below the cost at {symbol} = 1 "
