@@ -6,9 +6,11 @@ few hundred bytes stand for billions of nodes ("billion laughs").  Every file sy
 (specs, Keras configs, and whatever importer comes next) goes through ``load_json`` or
 ``load_yaml`` here and then ``check_tree``, so those rules live in one place.
 
-Caps (measured on this project's 2-core CI machine, DESIGN.md section 6 lowered where a file at
-the old cap took over a second): JSON 5 MB (~0.5 s), YAML 256 KB (~0.5 s with libyaml; a 1 MB
-spec took 1.8 s), nesting 64 levels, 1,000,000 values after aliases are expanded.
+Caps (CPU time measured on this project's 2-core machine; DESIGN.md section 6 lowered where a
+file at the old 10 MB cap could not be parsed in about a second): JSON 5 MB (0.3 s; 10 MB took
+0.8 s, and a 5 MB config already holds more layers than the 10,000-layer model cap), YAML 256 KB
+(0.3 s with libyaml; 1 MB took 1.5 to 1.9 s: PyYAML builds every value in Python), nesting 64
+levels, 1,000,000 values once aliases are expanded, integers of at most 30 digits.
 """
 
 from __future__ import annotations
