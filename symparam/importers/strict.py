@@ -76,11 +76,15 @@ def load_yaml(text: str, where: str):
     try:
         _check_events(yaml, text, where)
         data = loader.get_single_data()
-    except SymparamError:
-        raise
+    except SymparamError as error:  # the constructor's refusals name a line, not the file
+        if str(error).startswith(f"{where}:"):
+            raise
+        raise SymparamError(f"{where}: {error}") from None
     except (RecursionError, MemoryError):
         raise SymparamError(f"{where}: YAML nested too deeply or too large") from None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, IndexError, KeyError,
+            AttributeError) as error:  # PyYAML's constructors fail in all these ways on tags
+        # such as ``!!int ''`` (IndexError) or ``!!timestamp 2001-13-99`` (ValueError)
         first = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
         raise SymparamError(f"{where}: not valid YAML: {first}") from None
     finally:
