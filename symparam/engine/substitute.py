@@ -88,9 +88,10 @@ def free_symbols(value) -> set:
 
 
 def size_fields(value) -> dict:
-    """``{size expression: (owner, field, minimum)}`` for every size a report value holds: what each
-    derivation inside it lists in its own ``size_fields`` (shapes, weight shapes, the matrices
-    of its equations), including fields kept out of substitution (a summary row's derivation)."""
+    """``{size expression: (owner, field, minimum)}`` for every size a report value holds:
+    what each derivation inside it lists in its own ``size_fields`` (arguments, shapes, weight
+    shapes, the matrices of its equations), including fields kept out of substitution (a
+    summary row's derivation)."""
     found: dict = {}
     pending = [value]
     while pending:
@@ -150,10 +151,11 @@ class Substitutable:
 
         A name that occurs nowhere, and a value that makes some size (a shape, a weight's
         shape, a matrix of the equations) non-integer or non-positive, are refused."""
-        symbols = self.free_symbols
-        refuse_unknown(values, symbols)
+        sizes = size_fields(self)
+        symbols = self.free_symbols.union(*(expr.free_symbols for expr in sizes))
+        refuse_unknown(values, symbols)  # a size argument's symbol (h in d/h) is known too
         mapping = substitution(values, symbols)
-        check_sizes(size_fields(self), mapping)
+        check_sizes(sizes, mapping)
         return substitute(self, mapping)
 
     def at(self, values: Mapping):
