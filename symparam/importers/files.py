@@ -88,6 +88,8 @@ def read_config(source) -> dict:
     if isinstance(source, Path) or (isinstance(source, str) and not json_text):
         return _from_path(Path(source))
     if isinstance(source, (str, bytes)):
+        if len(source) > MAX_BYTES:  # before decoding or parsing anything
+            raise SymparamError(f"JSON string: larger than {_megabytes(MAX_BYTES)}")
         text = source if isinstance(source, str) else source.decode("utf-8", "replace")
         return _as_object(load_json(text, "JSON string"), "JSON string")
     raise SymparamError(f"from_keras: expected a path, a JSON string or a dict, got "
