@@ -22,23 +22,72 @@ def _assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _pairs(texts, what: str) -> dict:
+    """``NAME=VALUE`` arguments as a dict; a name given twice is refused (the last would
+    silently win)."""
+    pairs: dict = {}
+    for text in texts or []:
+        name, value = _assignment(text)
+        if name in pairs:
+            raise SymparamError(f"{what} {name} is given twice")
+        pairs[name] = value
+    return pairs
+
+
 def _values(pairs, known_symbols) -> dict:
-    """``--set`` pairs as sizes; a name that occurs nowhere is an error."""
+    """``--set`` pairs as sizes; a name that occurs nowhere, a name given twice and a value
+    naming a dimension the model does not have (``u=abc``) are errors."""
     names = {symbol.name for symbol in known_symbols}
     values = {}
-    for text in pairs or []:
-        name, value = _assignment(text)
+    for name, value in _pairs(pairs, "--set").items():
         check_name(name)
         if name not in names:
             shown = ", ".join(sorted(names)) or "none"
             raise SymparamError(f"--set {name}: no dimension {name!r} occurs (dimensions: "
                                 f"{shown})")
         values[name] = size(value, field=name, owner="--set")
+    _refuse_strangers(values, names, "--set")
     return values
 
 
+def _refuse_strangers(values: dict, names: set, what: str) -> None:
+    """A value naming something that is no dimension of the model (``u=abc``) would print
+    ``abc*(d + 1)`` as if it were an answer: refused."""
+    for name, value in values.items():
+        strangers = sorted(s.name for s in value.free_symbols if s.name not in names)
+        if strangers:
+            raise SymparamError(f"{what} {name}: {str(value)!r} names {strangers[0]!r}, which "
+                                "is no dimension of the model; give a number")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a usage error on one line (exit 2), as every other bad input."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message.splitlines()[0] if message else 'usage'} "
+                     f"(see {self.prog.split()[0]} --help)\n")
+
+
+def _add_queries(commands) -> tuple:
+    """The ``solve`` and ``sweep`` subcommands (queries over a spec's formulas)."""
+    solve = commands.add_parser("solve", help="largest size within a budget")
+    solve.add_argument("spec", help="path to the spec")
+    solve.add_argument("--budget", required=True, help="e.g. 1000000 or 1M")
+    solve.add_argument("--for", dest="for_", required=True, metavar="DIM",
+                       help="the dimension to solve for")
+    solve.add_argument("--of", choices=("params", "macs"), default="params")
+
+    sweep = commands.add_parser("sweep", help="parameters and MACs over a grid of sizes")
+    sweep.add_argument("spec", help="path to the spec")
+    sweep.add_argument("--grid", action="append", required=True,
+                       metavar="DIM=START:STOP:STEP", help="values of a dimension (repeatable)")
+    sweep.add_argument("--format", default="csv", choices=("csv", "json"))
+    sweep.add_argument("--plot", metavar="OUT.png", help="also draw the first grid dimension")
+    return solve, sweep
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="symparam", description=(
+    parser = _Parser(prog="symparam", description=(
         "Parameter formulas and output shapes derived from each layer's equations."))
     commands = parser.add_subparsers(dest="command", required=True)
     formats = [f.value for f in Format]
@@ -69,19 +118,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="also build the model in Keras (safe_mode=True) and compare; "
                             "exit 1 on any mismatch")
 
-    solve = commands.add_parser("solve", help="largest size within a budget")
-    solve.add_argument("spec", help="path to the spec")
-    solve.add_argument("--budget", required=True, help="e.g. 1000000 or 1M")
-    solve.add_argument("--for", dest="for_", required=True, metavar="DIM",
-                       help="the dimension to solve for")
-    solve.add_argument("--of", choices=("params", "macs"), default="params")
-
-    sweep = commands.add_parser("sweep", help="parameters and MACs over a grid of sizes")
-    sweep.add_argument("spec", help="path to the spec")
-    sweep.add_argument("--grid", action="append", required=True,
-                       metavar="DIM=START:STOP:STEP", help="values of a dimension (repeatable)")
-    sweep.add_argument("--format", default="csv", choices=("csv", "json"))
-    sweep.add_argument("--plot", metavar="OUT.png", help="also draw the first grid dimension")
+    solve, sweep = _add_queries(commands)
 
     compare = commands.add_parser("compare", help="one spec under Keras and PyTorch "
                                                   "conventions, layer by layer")
@@ -101,10 +138,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _layer(options) -> str:
+    arguments = _pairs(options.arguments, "argument")  # before the catalogue is imported
     from symparam.layers import layer_class
     from symparam.importers.spec import construct
     cls = layer_class(options.class_name)
-    arguments = dict(_assignment(text) for text in options.arguments)
     layer = construct(cls, arguments, "layer")
     shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
     derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)
@@ -121,6 +158,7 @@ def _spec_summary(options, free=()):
     present = summary.free_symbols
     defaults = {name: value for name, value in spec.dims.items()
                 if name in {symbol.name for symbol in present}}
+    _refuse_strangers(defaults, {symbol.name for symbol in present}, "spec dims:")
     values = {**defaults, **_values(options.set, present)}
     return summary, {name: value for name, value in values.items() if name not in free}
 
@@ -132,22 +170,33 @@ def _model(options) -> str:
 
 def _solve(options) -> str:
     from symparam.analysis.query import solve_budget
+    from symparam.engine.substitute import size_fields
     summary, values = _spec_summary(options, free={options.for_})
     expr = summary.total if options.of == "params" else summary.macs
     if expr is None:
         raise SymparamError("--of macs: the model's cost is unknown (an input size is None)")
-    best = solve_budget(expr, options.budget, options.for_, values=values)
+    best = solve_budget(expr, options.budget, options.for_, values=values,
+                        sizes=size_fields(summary))
     return f"{options.for_} = {best}\n"
 
 
 def _sweep(options) -> str:
     from symparam.analysis.query import parse_grid, sweep, sweep_table
-    grid = dict(parse_grid(text) for text in options.grid)
+    from symparam.engine.substitute import size_fields
+    grid = {}
+    for text in options.grid:
+        name, axis = parse_grid(text)
+        if name in grid:
+            raise SymparamError(f"--grid {name} is given twice")
+        grid[name] = axis
     summary, values = _spec_summary(options, free=set(grid))
     exprs = {"params": summary.total}
     if summary.macs is not None:
         exprs["macs"] = summary.macs
-    result = sweep(exprs, grid, values=values)
+    result = sweep(exprs, grid, values=values, sizes=size_fields(summary))
+    if result.skipped:
+        print(f"symparam: skipped {result.skipped} grid points where some size is not a "
+              "positive integer", file=sys.stderr)
     if options.plot:
         from symparam.report.plot import plot_sweep
         plot_sweep(result, next(iter(grid)), options.plot)

@@ -152,7 +152,7 @@ def check_layer(sym_layer, keras_layer, input_shape, symbols: SymbolicRoute | No
         names = {s.name for s in symbols_in(derivation)}
         assert names & set(symbols.values), (
             f"symbolic route kept none of the symbols {sorted(symbols.values)}: {derivation!r}")
-        got = derivation_facts(derivation.subs(**symbols.values))
+        got = derivation_facts(derivation.at(symbols.values))
         assert got == expected, (
             f"\nsymbolic route: {symbols.layer!r} on {with_batch(symbols.input_shape)}"
             f"\n  derived: params={derivation.params}, output_shape={derivation.output_shape}"

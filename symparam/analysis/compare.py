@@ -18,7 +18,7 @@ from pathlib import Path
 import sympy
 
 
-from symparam.engine.substitute import KEEP, Substitutable
+from symparam.engine.substitute import KEEP, Substitutable, size_fields
 from symparam.core.errors import SymparamError, shorten
 from symparam.layers.core import InputLayer
 from symparam.layers.wrappers import TimeDistributed
@@ -75,6 +75,13 @@ class Comparison(Substitutable, Renderable):
     torch_buffers: sympy.Expr
     dims: dict = field(metadata={KEEP: False})
     values: tuple = field(default=(), metadata={KEEP: False})
+    #: the model's sizes (``size_fields``), kept positive integers by ``subs``
+    sizes: dict = field(default_factory=dict, repr=False, compare=False, metadata={KEEP: False})
+
+    @property
+    def size_fields(self) -> dict:
+        """The compared model's sizes, which ``subs`` keeps positive integers."""
+        return self.sizes
 
     @property
     def complete(self) -> bool:
@@ -120,7 +127,8 @@ def compare(source) -> Comparison:
         sympy.Add(*(row.torch_formula for row in paired)),
         sympy.factor_terms(sympy.Add(*(row.difference for row in paired))),
         sympy.Add(*(row.keras_non_trainable for row in rows)),
-        sympy.Add(*(row.torch_buffers for row in rows)), dims)
+        sympy.Add(*(row.torch_buffers for row in rows)), dims,
+        sizes=size_fields(model.summary()))
 
 
 def _rows(model):

@@ -105,7 +105,8 @@ def integer(value: object, *, field: str, owner: str) -> int:
         raise SymparamError(f"{owner}: {field} must be an integer, got {shorten(value)}")
     if isinstance(value, str):
         value = value.strip()
-        if value.lstrip("-").isdigit() and len(value) < 8:
+        digits = value[1:] if value.startswith("-") else value
+        if digits.isascii() and digits.isdigit() and len(value) < 8:  # "²".isdigit() is True
             return int(value)
     if isinstance(value, int) and abs(value) < 10**6:
         return value

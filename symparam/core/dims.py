@@ -22,6 +22,8 @@ MAX_DEPTH = 32
 MAX_LITERAL = 10**12
 MAX_EXPONENT = 8
 MAX_RESULT = 10**18
+#: the highest total degree a size may have (``u**8`` is allowed, ``(u**8)**8`` is not)
+MAX_DEGREE = 16
 
 _FUNCTIONS = {"ceil": sympy.ceiling, "floor": sympy.floor, "min": sympy.Min, "max": sympy.Max}
 _ARITY = {"ceil": (1, 1), "floor": (1, 1), "min": (2, 8), "max": (2, 8)}
@@ -105,7 +107,18 @@ class _Translator:
         method = getattr(self, "visit_" + type(node).__name__, None)
         if method is None:
             raise self.fail(f"{type(node).__name__} is not allowed")
-        return method(node, depth + 1)
+        return self.bounded(method(node, depth + 1))
+
+    def bounded(self, expr: sympy.Expr) -> sympy.Expr:
+        """Refuse each partial result as soon as a number in it passes 10**18 or its degree
+        passes 16: a tower such as ``((10**12)**8)**8`` or ``((u**8)**8)**8`` stops at its
+        second level instead of computing numbers of thousands of digits."""
+        for number in expr.atoms(sympy.Rational):
+            if abs(number.p) > MAX_RESULT or number.q > MAX_RESULT:
+                raise self.fail("absurdly large")
+        if _degree(expr) > MAX_DEGREE:
+            raise self.fail(f"degree above {MAX_DEGREE}")
+        return expr
 
     def visit_Constant(self, node: ast.Constant, depth: int) -> sympy.Expr:
         value = node.value
@@ -160,3 +173,19 @@ class _Translator:
         if not low <= len(node.args) <= high:
             raise self.fail(f"{name} takes {low} to {high} arguments")
         return _FUNCTIONS[name](*(self.visit(arg, depth) for arg in node.args))
+
+
+def _degree(expr: sympy.Expr) -> int:
+    """An upper bound of the total degree of a parsed expression in its symbols."""
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Number or not expr.args:
+        return 0
+    if expr.is_Pow:
+        exponent = expr.exp
+        if not exponent.is_Integer:
+            return MAX_DEGREE + 1
+        return _degree(expr.base) * abs(int(exponent))
+    if expr.is_Mul:
+        return sum(_degree(arg) for arg in expr.args)
+    return max(_degree(arg) for arg in expr.args)

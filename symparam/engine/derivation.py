@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import sympy
 
@@ -11,7 +12,7 @@ from symparam.core.algebra import tidy
 from symparam.core.renderable import Renderable
 from symparam.core.shapes import format_shape, map_shape, product
 from symparam.engine.cost import Cost, dtype_bytes
-from symparam.engine.substitute import Substitutable
+from symparam.engine.substitute import KEEP, Substitutable
 from symparam.engine.weights import UNKNOWN, Weight, count
 
 
@@ -37,6 +38,9 @@ class Derivation(Substitutable, Renderable):
     params: sympy.Expr = None  # filled in by __post_init__ when not given
     cost: Cost | None = None   # per example; None where a size it needs is unknown
     buffers: Mapping[str, Weight] = field(default_factory=dict)  # never counted in params
+    #: ``{size: (owner, field, minimum)}``: the symbolic size arguments of the layer and the
+    #: layers inside it, checked (never substituted) when values are given
+    argument_sizes: Mapping = field(default_factory=dict, repr=False, metadata={KEEP: False})
 
     def __post_init__(self):
         if self.params is None:  # models: the plain sum of their layers' tidy counts
@@ -87,6 +91,33 @@ class Derivation(Substitutable, Renderable):
         common factors pulled out like the parameter counts."""
         return tidy(sympy.Add(*(w.size for w in self.buffers.values())))
 
+    @cached_property
+    def size_fields(self) -> dict:
+        """``{size: (owner, field, minimum)}``: every symbolic size of the arguments, the
+        input and output shapes, the weights and buffers, and the matrices of the equations (a
+        head width ``d/h`` may occur nowhere but in an argument); what ``subs`` checks stays an
+        integer of at least ``minimum``.  Computed once."""
+        owner = f"{self.class_name} {self.name!r}" if self.name else self.class_name
+        found: dict = dict(self.argument_sizes)
+
+        def add(sizes, where):
+            for item in sizes:
+                if isinstance(item, sympy.Expr) and not item.is_Integer and \
+                        UNKNOWN not in item.free_symbols:
+                    found.setdefault(item, (owner, where, 1))
+
+        for label, shape in (("input shape", self.input_shape),
+                             ("output shape", self.output_shape)):
+            for one in shape if isinstance(shape, list) else [shape]:
+                add(one, label)
+        for kind, tensors in (("weight", self.weights), ("buffer", self.buffers)):
+            for weight in tensors.values():
+                add((*weight.shape, weight.copies), f"{kind} {weight.name!r}")
+        for equation in self.equations:
+            for matrix in equation.atoms(sympy.MatrixSymbol):
+                add(matrix.shape, f"matrix {matrix.name!r} of its equations")
+        return found
+
     def __repr__(self) -> str:
         label = f"{self.class_name} {self.name!r}" if self.name else self.class_name
         return (f"<Derivation {label}: params={self.params}, "
@@ -104,5 +135,6 @@ def frozen(derivation: Derivation) -> Derivation:
         return derivation
     weights = {k: replace(w, trainable=False) for k, w in derivation.weights.items()}
     fields = {f: getattr(derivation, f) for f in ("class_name", "input_shape", "output_shape",
-                                                   "equations", "name", "cost", "buffers")}
+                                                   "equations", "name", "cost", "buffers",
+                                                   "argument_sizes")}
     return Derivation.from_weights(weights=weights, **fields)

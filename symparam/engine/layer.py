@@ -18,6 +18,7 @@ import warnings
 from dataclasses import dataclass, replace
 
 import sympy
+from sympy.matrices.exceptions import ShapeError
 
 from symparam.core import args
 from symparam.core.errors import SymparamError, shorten
@@ -26,6 +27,7 @@ import symparam.engine.cache as _cache
 from symparam.engine.cost import Cost, equations_cost
 from symparam.engine.derivation import Derivation, known
 from symparam.engine.graph import Node, Tensor, as_tensor_list
+from symparam.engine.sizes import argument_sizes
 from symparam.engine.weights import (INPUT_NAMES, SYMBOLS, UNKNOWN, Buffer, Param, Weight,
                                      collect_weights, partition, tagged)
 
@@ -94,10 +96,22 @@ class Layer:
 
     # -- argument coercion, naming this layer in every error ---------------------------------
     def as_size(self, field, value, minimum=1):
-        return args.size(value, field=field, owner=args.where(self), minimum=minimum)
+        expr = args.size(value, field=field, owner=args.where(self), minimum=minimum)
+        self._record_size(field, (expr,), minimum)
+        return expr
 
     def as_sizes(self, field, value, rank, minimum=1):
-        return args.sizes(value, rank, field=field, owner=args.where(self), minimum=minimum)
+        exprs = args.sizes(value, rank, field=field, owner=args.where(self), minimum=minimum)
+        self._record_size(field, exprs, minimum)
+        return exprs
+
+    def _record_size(self, field, exprs, minimum) -> None:
+        """Remember symbolic size arguments: ``key_dim = d/h`` may occur in no shape (the
+        weights are ``h*key_dim`` wide), yet ``subs`` must keep it a positive integer."""
+        for expr in exprs:
+            if not expr.is_Integer:
+                self.__dict__.setdefault("_size_arguments", {}).setdefault(
+                    expr, (f"argument {field}", minimum))
 
     def as_flag(self, field, value):
         return args.flag(value, field=field, owner=args.where(self))
@@ -117,15 +131,25 @@ class Layer:
 
         ``copies`` declares a stack of that many matrices of this shape (one per repetition of
         a ``Repeated`` block); the equations show one of them."""
-        shape = (sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
-        return self.declare(Weight(name, shape, bool(trainable),
-                                   sympy.sympify(copies, strict=True)))
+        shape = self._tensor_shape(name, rows, cols)
+        copies = args.size(copies, field=f"copies of {name!r}", owner=args.where(self))
+        return self.declare(Weight(name, shape, bool(trainable), copies))
 
     def buffer(self, name: str, rows, cols=1) -> Buffer:
         """Declare a buffer of shape ``(rows, cols)``: a tensor the layer keeps but does not
         train or count as a parameter (``Derivation.buffers``); return its symbol."""
-        shape = (sympy.sympify(rows, strict=True), sympy.sympify(cols, strict=True))
+        shape = self._tensor_shape(name, rows, cols)
         return self.declare(Weight(name, shape, trainable=False, kind="buffer"))
+
+    def _tensor_shape(self, name, rows, cols) -> tuple:
+        """A declared tensor's shape: each side a positive size (an int, an expression or safe
+        text), checked like any argument; its name a non-empty string."""
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME:
+            raise SymparamError(f"{args.where(self)}: a weight name must be a non-empty string, "
+                                f"got {shorten(name)}")
+        owner = args.where(self)
+        return (args.size(rows, field=f"rows of {name!r}", owner=owner),
+                args.size(cols, field=f"columns of {name!r}", owner=owner))
 
     def declare(self, weight: Weight):
         """Declare ``weight`` (a parameter or a buffer) as it is, e.g. one another layer's
@@ -233,7 +257,8 @@ class Layer:
             cost = None
         return Derivation.from_weights(
             class_name=self.class_name, input_shape=shape, output_shape=known(built.output_shape),
-            equations=list(equations), cost=cost, **partition(weights))
+            equations=list(equations), cost=cost, argument_sizes=argument_sizes(self),
+            **partition(weights))
 
     def equations_for(self, input_shape) -> list:
         """The equations on a whole input shape: by default ``equations`` on its feature
@@ -263,6 +288,12 @@ class Layer:
         try:
             result = step(shape)
             declared = self._declared
+        except SymparamError:
+            raise
+        except (ShapeError, TypeError, ValueError, AttributeError, IndexError) as error:
+            inputs = f" on {len(shape)} inputs" if is_shape_list(shape) else ""
+            raise SymparamError(f"{args.where(self)}: its equations cannot be built{inputs} "
+                                f"({type(error).__name__}: {str(error)[:120]})") from None
         finally:
             if outer is None:
                 del self._declared
@@ -271,11 +302,12 @@ class Layer:
         return result, declared
 
     def _checked(self, equations) -> list:
-        if not isinstance(equations, list) or not equations or \
-                not all(isinstance(eq, sympy.Eq) for eq in equations):
+        if not isinstance(equations, (list, tuple)) or not equations or \
+                not all(isinstance(eq, sympy.Eq) and isinstance(eq.lhs, sympy.MatrixExpr)
+                        for eq in equations):
             raise SymparamError(f"{args.where(self)}: equations() must return a non-empty "
-                                "list of sympy.Eq")
-        return equations
+                                "list of sympy.Eq between matrices")
+        return list(equations)
 
     def reuse(self, derivation: Derivation, tag: str | None = None, keep=INPUT_NAMES) -> list:
         """Bring another derivation's equations into this layer, declaring its weights here.

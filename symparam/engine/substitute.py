@@ -87,13 +87,84 @@ def free_symbols(value) -> set:
     return found
 
 
+def size_fields(value) -> dict:
+    """``{size expression: (owner, field, minimum)}`` for every size a report value holds:
+    what each derivation inside it lists in its own ``size_fields`` (arguments, shapes, weight
+    shapes, the matrices of its equations), including fields kept out of substitution (a
+    summary row's derivation)."""
+    found: dict = {}
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        own = getattr(item, "size_fields", None)
+        if isinstance(own, dict):
+            for expr, place in own.items():
+                found.setdefault(expr, place)
+        elif isinstance(item, (tuple, list)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+    return found
+
+
+def check_sizes(fields: dict, mapping: dict) -> None:
+    """Refuse ``mapping`` when it makes a size a non-integer or non-positive number (or an
+    expression SymPy knows is one): ``units: u/3`` at ``u=4`` would otherwise give
+    ``(None, 4/3)`` and a fractional count, silently."""
+    if not mapping:
+        return
+    given = set(mapping)
+    for expr, (owner, field, minimum) in fields.items():
+        if not expr.free_symbols & given:
+            continue
+        value = expr.xreplace(mapping)
+        if value.is_number:
+            bad = not (value.is_Integer and value >= minimum)
+        else:
+            bad = value.is_integer is False or (minimum > 0 and value.is_positive is False) \
+                or value.is_negative is True
+        if bad:
+            shown = ", ".join(f"{s}={mapping[s]}" for s in sorted(expr.free_symbols & given,
+                                                                  key=str))
+            need = "a positive integer" if minimum > 0 else "an integer of at least 0"
+            raise SymparamError(f"{owner}: {field} {expr} is {value} at {shown}; every size "
+                                f"must be {need}")
+
+
+def refuse_unknown(values: Mapping, symbols, what: str = "subs") -> None:
+    """Refuse a value for a name that occurs nowhere (it would be silently ignored)."""
+    names = {symbol.name for symbol in symbols}
+    unknown = sorted(name for name in values if name not in names)
+    if unknown:
+        shown = ", ".join(sorted(names)) or "none"
+        raise SymparamError(f"{what}: no dimension {unknown[0]!r} occurs (dimensions: {shown})")
+
+
 class Substitutable:
     """``subs(**values)`` and ``free_symbols`` for a frozen report dataclass, both from the one
     walk above, so every field follows the values."""
 
     def subs(self, **values):
-        """The same value with dimensions replaced by values, e.g. ``subs(u=128, d=256)``."""
-        return substitute(self, substitution(values, self.free_symbols))
+        """The same value with dimensions replaced by values, e.g. ``subs(u=128, d=256)``.
+
+        A name that occurs nowhere, and a value that makes some size (a shape, a weight's
+        shape, a matrix of the equations) non-integer or non-positive, are refused."""
+        sizes = size_fields(self)
+        symbols = self.free_symbols.union(*(expr.free_symbols for expr in sizes))
+        refuse_unknown(values, symbols)  # a size argument's symbol (h in d/h) is known too
+        mapping = substitution(values, symbols)
+        check_sizes(sizes, mapping)
+        return substitute(self, mapping)
+
+    def at(self, values: Mapping):
+        """``subs`` with the values of ``values`` for the dimensions this report contains,
+        skipping the others: for a shared table of example values (``subs`` itself refuses a
+        name that occurs nowhere, which would otherwise be silently ignored)."""
+        names = {symbol.name for symbol in self.free_symbols}
+        present = {name: value for name, value in values.items() if name in names}
+        return self.subs(**present) if present else self
 
     @property
     def free_symbols(self) -> set:

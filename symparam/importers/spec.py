@@ -1,14 +1,15 @@
 """Model specs on disk (YAML or JSON): a sequential list or a graph of named nodes.
 
-Specs are untrusted: YAML is read with ``safe_load`` only, sizes go through the safe parser,
-files over 10 MB, nesting deeper than 64 and models over 10,000 layers are refused, and every
-problem becomes one ``SymparamError`` naming the place in the spec.  The format is documented in
+Specs are untrusted: YAML is read with PyYAML's safe loader only (through the strict loader,
+which refuses duplicate and non-string keys and bounds aliases), sizes go through the safe
+parser, YAML files over 256 KB, JSON over 5 MB, nesting deeper than 64 and models over 10,000
+layers are refused, and every problem becomes one ``SymparamError`` naming the place in the
+spec.  The format is documented in
 ``docs/specs.md``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,12 +17,13 @@ from symparam.core.args import size
 from symparam.core.dims import check_name
 from symparam.engine.registry import construct
 from symparam.core.errors import SymparamError, shorten
-from symparam.importers.files import check_depth
+from symparam.importers.files import read_text
+from symparam.importers.strict import (MAX_JSON_BYTES, MAX_YAML_BYTES, check_tree, load_json,
+                                       load_yaml)
 from symparam.layers.registry import layer_class
 from symparam.models.functional import MAX_LAYERS, Input, Model
 from symparam.models.sequential import Sequential
 
-MAX_BYTES = 10 * 1024 * 1024
 TOP_KEYS = {"name", "dims", "input", "layers", "inputs", "nodes", "outputs", "models",
             "description"}
 
@@ -37,34 +39,27 @@ class Spec:
 
 def load_spec(source) -> Spec:
     """Read a spec from a path (``.yaml``, ``.yml`` or ``.json``) or an already-parsed dict."""
-    data = source if isinstance(source, dict) else _read(Path(source))
-    check_depth(data)
-    return _Builder(data).spec()
+    if isinstance(source, dict):
+        data = source
+        check_tree(data)
+    elif isinstance(source, (str, Path)):
+        data = _read(Path(source))
+    else:
+        raise SymparamError(f"load_spec: expected a path or a mapping, got {shorten(source)}")
+    try:
+        return _Builder(data).spec()
+    except (TypeError, AttributeError, KeyError, IndexError) as error:
+        # a spec is untrusted data: a value of an unexpected type somewhere the builder has
+        # no dedicated check for is a malformed spec, never a crash
+        raise SymparamError(f"spec: malformed ({type(error).__name__}: {str(error)[:80]})") \
+            from None
 
 
 def _read(path: Path):
-    import yaml  # imported here: only specs need it, and it adds 10 ms to ``import symparam``
-
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise SymparamError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MB")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-        text = raw.decode("utf-8")
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except OSError as error:
-        raise SymparamError(f"{path}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise SymparamError(f"{path}: not UTF-8 text") from None
-    except (ValueError, yaml.YAMLError) as error:
-        raise SymparamError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: "
-                            f"{str(error).splitlines()[0][:120]}") from None
-    except (RecursionError, MemoryError):
-        raise SymparamError(f"{path}: nested too deeply or too large") from None
-
-
+    """A spec file's data, through the one regular-file check and the strict loaders."""
+    if path.suffix.lower() == ".json":
+        return load_json(read_text(path, limit=MAX_JSON_BYTES, what="spec"), path.name)
+    return load_yaml(read_text(path, limit=MAX_YAML_BYTES, what="YAML spec"), path.name)
 
 
 class _Builder:
@@ -194,8 +189,10 @@ class _Builder:
         return construct(cls, arguments, where)
 
     def sub_model(self, name, where) -> Model:
+        if not isinstance(name, str):
+            raise SymparamError(f"{where}: Model takes a model's name, got {shorten(name)}")
         if name not in self.models:
-            if not isinstance(name, str) or name not in self.models_data:
+            if name not in self.models_data:
                 raise SymparamError(f"{where}: unknown model {shorten(name)}")
             self.models[name] = None  # marks the model as being built, to refuse cycles
             data = dict(self._mapping(self.models_data[name], f"models.{name}"))

@@ -17,7 +17,7 @@ from symparam.core.shapes import is_shape_list
 from symparam.engine.cost import Cost, total
 from symparam.engine.derivation import Derivation, frozen
 from symparam.engine.graph import Tensor, as_tensor_list
-from symparam.engine.layer import Layer
+from symparam.engine.layer import Layer, argument_sizes
 from symparam.engine.weights import partition, tagged
 from symparam.layers.core import InputLayer
 from symparam.models.summary import Row, Summary
@@ -107,7 +107,7 @@ class Model(Layer):
             equations=equations, name=self.name, **partition(weights),
             trainable=sympy.Add(*(d.trainable for d in per_layer.values())),
             non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())),
-            cost=calls_cost(calls))
+            cost=calls_cost(calls), argument_sizes=argument_sizes(self))
 
     # -- the summary --------------------------------------------------------------------------
     def summary_layers(self) -> list:

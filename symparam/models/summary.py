@@ -26,6 +26,17 @@ class Row:
     derivation: Derivation = field(repr=False, compare=False, default=None,
                                    metadata={KEEP: False})
 
+    @property
+    def size_fields(self) -> dict:
+        """The row's derivation's sizes (``Derivation.size_fields``), each named by this row,
+        so a refused value names the layer as the summary shows it."""
+        if self.derivation is None:
+            return {}
+        label = f"{self.class_name} {self.name!r}"
+        return {expr: (owner if place.startswith("argument") and owner != self.class_name
+                       else label, place, minimum)
+                for expr, (owner, place, minimum) in self.derivation.size_fields.items()}
+
 
 @dataclass(frozen=True)
 class Summary(Substitutable, Renderable):

@@ -48,7 +48,7 @@ def formulas_table(names=None) -> FormulasTable:
             raise SymparamError(f"{name} has no example in symparam/examples.py yet")
         layer, shape = example(name)
         derivation = layer.derive(shape)
-        numeric = derivation.subs(**NUMERIC)
+        numeric = derivation.at(NUMERIC)
         rows.append(TableRow(name, _arguments(name, layer), derivation.input_shape,
                              derivation.output_shape, derivation.params, numeric.params,
                              numeric.output_shape))

@@ -71,8 +71,14 @@ def _visible(char: str) -> str:
     return repr(char)[1:-1]
 
 
+#: invisible characters that change how the rest of a line shows: bidirectional overrides and
+#: isolates (U+202E reverses the rest of a table row), zero-width marks, line separators
+_FORMAT_CATEGORIES = ("Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+
+
 def _is_control(char: str) -> bool:
-    return char < " " or "\x7f" <= char <= "\x9f"
+    return char < " " or "\x7f" <= char <= "\x9f" or (
+        char > "\x9f" and unicodedata.category(char) in _FORMAT_CATEGORIES)
 
 
 def _translate(text: str, table: dict, control: Callable[[str], str],
@@ -95,7 +101,7 @@ _LATEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\
 _MARKDOWN = {"[": "&#91;", "]": "&#93;", **{c: "\\" + c for c in "\\`*_{}<>#+!|$&~^"}}
 _DOT = {"\\": "\\\\", '"': '\\"', "&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MERMAID = {'"': "#quot;", "#": "#35;", "&": "#38;", "<": "#lt;", ">": "#gt;", "|": "#124;",
-            "`": "#96;", "\\": "#92;"}
+            "`": "#96;", "\\": "#92;", "%": "#37;"}  # "%%{" opens a directive anywhere
 
 
 def _latex_char(char: str) -> str:
@@ -133,8 +139,9 @@ def escape_dot(text: str) -> str:
 
 
 def escape_mermaid(text: str) -> str:
-    """The inside of a quoted Mermaid label: quotes, ``#``, ``&``, ``<``, ``>``, ``|`` and
-    backticks as Mermaid entity codes, control characters shown."""
+    """The inside of a quoted Mermaid label: quotes, ``#``, ``&``, ``<``, ``>``, ``|``,
+    backticks and ``%`` (Mermaid scans the whole text for ``%%{init: ...}%%`` directives) as
+    Mermaid entity codes, control and bidirectional characters shown."""
     return _translate(text, _MERMAID, lambda shown: "#92;" + shown[1:])
 
 

@@ -81,6 +81,15 @@ def _where(values) -> list:
             for name, value in sorted(values)]
 
 
+def _at(report, values: dict):
+    """``report`` at the values of the dimensions it contains (a view is given every value the
+    caller knows; ``subs`` itself refuses a name that occurs nowhere)."""
+    if hasattr(report, "at"):
+        return report.at(values or {})
+    present = dict(_present(values, report.free_symbols)) if values else {}
+    return report.subs(**present) if present else report
+
+
 def _present(values: dict, symbols) -> list:
     """The values of the dimensions that occur (a report lists no irrelevant ``where``)."""
     names = {symbol.name for symbol in symbols}
@@ -121,7 +130,7 @@ def count_steps(derivation, values: dict) -> list:
 
 
 def derivation_view(derivation, values: dict) -> dict:
-    concrete = derivation.subs(**values) if values else derivation
+    concrete = _at(derivation, values)
     title = (f"{derivation.name} ({derivation.class_name})" if derivation.name
              else derivation.class_name)
     def tensor_rows(tensors):
@@ -141,7 +150,7 @@ def derivation_view(derivation, values: dict) -> dict:
 
 
 def summary_view(summary, values: dict) -> dict:
-    concrete = summary.subs(**values) if values else summary
+    concrete = _at(summary, values)
     symbolic = _symbolic(summary.total)
     rows = [{"name": Text(row.name), "class_name": Text(row.class_name),
              "label": Text(f"{row.name} ({row.class_name})"),
@@ -160,7 +169,7 @@ def summary_view(summary, values: dict) -> dict:
 
 def graph_view(summary, values: dict) -> dict:
     """Nodes (one per row, plus the model's inputs and outputs) and edges with shapes."""
-    concrete = summary.subs(**values) if values else summary
+    concrete = _at(summary, values)
     ids = {row.name: f"n{i}" for i, row in enumerate(summary.rows)}
     nodes = [{"id": ids[row.name], "name": Text(row.name), "class_name": Text(row.class_name),
               "count": chain(row.params, evaluated.params)}
@@ -213,7 +222,7 @@ def comparison_view(report, values: dict) -> dict:
     """Each layer's Keras and PyTorch formulas, their difference, and both at ``values``
     (the spec's ``dims`` when none are given)."""
     values = values or report.dims
-    concrete = report.subs(**values) if values else report
+    concrete = _at(report, values)
     missing = Text("none")
     rows = []
     for row, number in zip(report.rows, concrete.rows):
@@ -262,7 +271,7 @@ def json_view(report, values: dict) -> dict:
 
 
 def summary_json(summary, values: dict) -> dict:
-    concrete = summary.subs(**values) if values else summary
+    concrete = _at(summary, values)
     layers = []
     for row, evaluated in zip(summary.rows, concrete.rows):
         entry = {"name": row.name, "class_name": row.class_name,
@@ -284,7 +293,7 @@ def summary_json(summary, values: dict) -> dict:
 
 
 def derivation_json(derivation, values: dict) -> dict:
-    concrete = derivation.subs(**values) if values else derivation
+    concrete = _at(derivation, values)
     return {
         "class_name": derivation.class_name, "name": derivation.name,
         "input_shape": shape_json(concrete.input_shape),
@@ -330,7 +339,7 @@ def reconciliation_json(report) -> dict:
 
 def comparison_json(report, values: dict) -> dict:
     values = values or report.dims
-    concrete = report.subs(**values) if values else report
+    concrete = _at(report, values)
     text_of = lambda expr: None if expr is None else str(expr)  # noqa: E731
     return {
         "name": report.name, "complete": report.complete,

@@ -74,7 +74,7 @@ def test_layer_conforms(kind, name):
     # shapes derive, keep the batch axis, and become integers at the example values
     for s in _shapes(r.output_shape):
         assert (s[0] is None) if catalogue.batch_first else (None in s), (name, s)
-    for s in _shapes(r.subs(**catalogue.numeric).output_shape):
+    for s in _shapes(r.at(catalogue.numeric).output_shape):
         assert s[0] is None or not catalogue.batch_first, (name, s)
         assert all(v is None or v.is_Integer for v in s[1 if catalogue.batch_first else 0:]), \
             (name, s)

@@ -80,7 +80,7 @@ def check_called(layer_spec, input_shape, call=call_layer):
     symbolic = build(layer_spec, SL, symbolic=True).derive(
         with_batch(resolve(input_shape, SL, symbolic=True)))
     assert {s.name for s in symbols_in(symbolic)} & set(values), symbolic
-    got = facts(symbolic.subs(**values))
+    got = facts(symbolic.at(values))
     assert got == expected, f"symbolic route: {symbolic!r} -> {got} != {expected}"
 
 

@@ -88,7 +88,8 @@ def test_summary_subs_with_strings_and_unknown_names():
     m = S.Sequential([S.Input((d,)), Dense(u)])
     s = m.summary()
     assert s.subs(u="2*d", d=3).total == 6 * 4
-    assert s.subs(z=4).total == s.total  # like SymPy, names that do not occur are ignored
+    with pytest.raises(S.SymparamError, match="no dimension 'z'"):
+        s.subs(z=4)  # a name that occurs nowhere is refused (issue 17), never silently ignored
 
 
 def test_thousand_layer_stack_derives():

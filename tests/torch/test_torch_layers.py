@@ -103,7 +103,7 @@ def check(layer_spec: Spec, shape, dtype="float", call=None) -> Facts:
     ours = build(layer_spec, snn, False, **(call or {})).derive(resolve(shape, None, False))
     assert symparam_facts(ours) == reference, (layer_spec, symparam_facts(ours), reference)
     derived = build(layer_spec, snn, True, **(call or {})).derive(resolve(shape, None, True))
-    assert symparam_facts(derived.subs(**values)) == reference, (layer_spec, derived.params)
+    assert symparam_facts(derived.at(values)) == reference, (layer_spec, derived.params)
     return reference
 
 

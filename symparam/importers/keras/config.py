@@ -118,6 +118,8 @@ class _Reader:
             raise SymparamError(f"{where}: a layer entry must be an object, got {shorten(entry)}")
         class_name, name = entry.get("class_name"), _name(entry)
         label = f"layer {name!r}" if name else "a layer"
+        if not isinstance(class_name, str):
+            raise SymparamError(f"{where}: {label} has no class_name string")
         if class_name in MODEL_CLASSES:
             return self.model(entry, f"{where} {label}")
         KERAS.refuse(class_name, f"{where}: {label}")
@@ -195,6 +197,8 @@ class _Reader:
 
     def input(self, entry, where: str):
         config = entry.get("config") or {}
+        if not isinstance(config, dict):
+            raise SymparamError(f"{where}: input layer config must be an object")
         shape = config.get("batch_shape") or config.get("batch_input_shape")
         if not isinstance(shape, list) or not shape:
             raise SymparamError(f"{where}: input layer {shorten(_name(entry))} has no shape")
@@ -324,9 +328,12 @@ class _Graph:
         return [self.tensor(ref.as_list(), where) for ref in item]
 
     def _available(self, ref) -> bool:
-        name, node, _ = ref
+        if not (isinstance(ref, list) and len(ref) >= 3 and isinstance(ref[0], str)):
+            raise SymparamError(f"{self.where}: bad tensor reference {shorten(ref)} (expected "
+                                "[layer name, node index, tensor index])")
+        name, node = ref[0], ref[1]
         return name in self.outputs and isinstance(node, int) and \
-            0 <= node < len(self.outputs[name])
+            not isinstance(node, bool) and 0 <= node < len(self.outputs[name])
 
     def model_ref(self, ref):
         """Keras numbers a nested functional model's calls from 1 in ``input_layers`` and

@@ -263,6 +263,9 @@ class _Reader:
             layer = plan.build(options)
             output = layer.derive(shape).output_shape
         except SymparamError as error:
+            if not any(getattr(v, "sources", None) for v in inputs):  # the model's own input
+                raise SymparamError(f"from_torch: the input shape does not fit {plan.name!r}: "
+                                    f"{error}") from None
             plan.note = "; ".join(filter(None, [plan.note, f"shape not propagated: {error}"]))
             return fx.Tensor(None, frozenset({plan.name}))
         plan.layer, plan.input_shape = layer, shape
