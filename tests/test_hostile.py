@@ -328,3 +328,11 @@ def test_bidirectional_and_control_characters_are_shown_not_sent(char, fmt):
     text = _named(f"ev{char}il").render(fmt)
     assert char not in text
     assert "ev" in text
+
+
+def test_cli_sweep_without_numpy_exits_2_in_one_line(monkeypatch, capsys):
+    from symparam.cli import main
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    assert main(["sweep", "docs/examples/lstm.yaml", "--grid", "u=1:4"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install numpy" in err
