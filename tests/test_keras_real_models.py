@@ -1,10 +1,11 @@
 """Real Keras 3 models read back from their configs (issue 15), against Keras itself.
 
 A fast subset of ``bench/zoo_keras.py``: ``keras.applications`` models whose configs hold the
-new forms, read from Keras's recorded configs and answers (``Rescaling``, ``Normalization``, operation layers with constants,
-``LayerScale``), keras.io-style models with call keywords (the seq2seq training model with
-``initial_state``, masks, causal attention) and tensor operations (slicing, reductions,
-reshapes), a symbolic input size, and the refusals that must stay clean errors.
+new forms (``Rescaling``, ``Normalization``, operation layers with constants, ``LayerScale``),
+read from Keras's recorded configs and answers; keras.io-style models with call keywords
+(the seq2seq training model with ``initial_state``, masks, causal attention) and tensor
+operations (slicing, reductions, reshapes), a symbolic input size, and the refusals that must
+stay clean errors.
 """
 
 import gzip

@@ -16,8 +16,8 @@ from symparam.dims import dim
 from symparam.errors import SymparamError, shorten
 from symparam.layers._math import Eq, stack, vector
 from symparam.layers.core import curve
-from symparam.layers.operations import (TENSOR, Constant, Operation, Slice, broadcast, flat_operands,
-                                        register)
+from symparam.layers.operations import (TENSOR, Constant, Operation, Slice, broadcast,
+                                        flat_operands, register)
 from symparam.layers.reshaping import Rearrangement
 from symparam.shapes import format_shape, product, same_dims
 
