@@ -255,3 +255,39 @@ def test_resnet50_macs_are_its_convolutions_and_dense_layer():
             positions = row["shape"][1] * row["shape"][2] if len(row["shape"]) == 4 else 1
             expected += positions * (row["params"] - bias)
     assert S.from_keras(recorded["config"]).summary().macs == expected
+
+
+def test_text_model_with_text_vectorization_reads_exactly():
+    """The keras.io end-to-end text classifier: strings -> TextVectorization -> Embedding ->
+    Conv1D.  Keras builds TextVectorization only with TensorFlow, so the model after it is built
+    in Keras on the token indices and the layer's entry (as Keras 3's ``get_config`` writes it)
+    put in front; its row is Keras's own shape rule with no weight."""
+    L = keras.layers
+    tokens = keras.Input((50,), dtype="int64", name="tokens")
+    x = L.GlobalMaxPooling1D()(L.Conv1D(16, 5, activation="relu")(L.Embedding(200, 8)(tokens)))
+    facts, config = _facts_and_config(keras.Model(tokens, L.Dense(1)(x)))
+    config = json.loads(config)
+    layers = config["config"]["layers"]
+    layers[0]["config"].update(batch_shape=[None, 1], dtype="string", name="text")
+    layers[0]["name"] = "text"
+    vectorize = {"module": "keras.layers", "class_name": "TextVectorization",
+                 "registered_name": None, "name": "text_vectorization", "config": {
+                     "name": "text_vectorization", "trainable": True, "dtype": "string",
+                     "max_tokens": 200, "standardize": "lower_and_strip_punctuation",
+                     "split": "whitespace", "ngrams": None, "output_mode": "int",
+                     "output_sequence_length": 50, "pad_to_max_tokens": False,
+                     "sparse": False, "ragged": False, "vocabulary": None,
+                     "idf_weights": None, "encoding": "utf-8", "vocabulary_size": 2},
+                 "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {
+                     "shape": [None, 1], "dtype": "string", "keras_history": ["text", 0, 0]}}],
+                     "kwargs": {}}]}
+    layers[1]["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = [
+        "text_vectorization", 0, 0]
+    layers.insert(1, vectorize)
+    config["config"]["input_layers"] = [["text", 0, 0]]
+    summary = S.from_keras(config).summary()
+    assert summary.total == facts.total
+    rows = [(row.class_name, row.params, _shape(row.output_shape)) for row in summary.rows]
+    assert rows[:2] == [("InputLayer", 0, [None, 1]), ("TextVectorization", 0, [None, 50])]
+    assert rows[2:] == [(row.class_name, row.params, _shape(row.output_shape))
+                        for row in facts.rows[1:]]
