@@ -291,3 +291,11 @@ def test_text_model_with_text_vectorization_reads_exactly():
     assert rows[:2] == [("InputLayer", 0, [None, 1]), ("TextVectorization", 0, [None, 50])]
     assert rows[2:] == [(row.class_name, row.params, _shape(row.output_shape))
                         for row in facts.rows[1:]]
+
+
+def test_symbolic_input_of_a_sequential_model():
+    """The Sequential MNIST convnet on ``H x W`` images: at 28 x 28 it is Keras's model."""
+    facts, config = _facts_and_config(keras_examples.EXAMPLES["mnist_convnet"](keras))
+    summary = S.from_keras(config, input_shape=[None, "H", "W", 1]).summary()
+    assert {s.name for s in summary.total.free_symbols} == {"H", "W"}  # the Dense after Flatten
+    check_summary(summary.subs(H=28, W=28), facts)
