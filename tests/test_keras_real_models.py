@@ -129,6 +129,11 @@ def test_cli_reads_the_seq2seq_model(tmp_path, capsys):
     path.write_text(config)
     assert main(["keras", str(path), "--format", "json"]) == 0
     assert int(json.loads(capsys.readouterr().out)["total"]) == facts.total  # int or digits
+    # the encoder's and the decoder's lengths as symbols: MACs linear in each
+    assert main(["keras", str(path), "--input", "None,T,71", "--input", "None,S,93",
+                 "--format", "json"]) == 0
+    macs = S.parse(json.loads(capsys.readouterr().out)["macs"])
+    assert {s.name for s in macs.free_symbols} == {"S", "T"} and sympy.degree(macs, S.dims("T")) == 1
 
 
 def _keras2_layer(class_name, name, config, nodes):

@@ -21,7 +21,7 @@ from symparam.layers import operations_extra, operations_shape  # noqa: F401 - r
 from symparam.layers.applications import APPLICATION_LAYERS
 from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 from symparam.layers.registry import LAYERS
-from symparam.shapes import format_shape, is_shape_list, normalize_shape
+from symparam.shapes import format_shape, normalize_shape
 
 #: keyword tensors a layer is conditioned on without any effect on its counts or shapes
 CONDITIONS = frozenset({"initial_state", "mask", "attention_mask", "query_mask", "value_mask",
@@ -227,7 +227,10 @@ def input_shapes(value) -> list | None:
     ``"None,H,W,3"`` string or a sequence of sizes) or a list of them."""
     if value is None:
         return None
-    if isinstance(value, str) or not is_shape_list(value):
+    several = isinstance(value, (list, tuple)) and value and all(
+        isinstance(item, (list, tuple)) or (isinstance(item, str) and "," in item)
+        for item in value)
+    if not several:
         value = [value]
     return [normalize_shape(shape, owner="from_keras", field="input_shape") for shape in value]
 
