@@ -234,3 +234,14 @@ def conv1d_regression_stack(keras):
                              L.AveragePooling1D(2), L.Conv1D(32, 3, dilation_rate=2),
                              L.UpSampling1D(2), L.Cropping1D((1, 1)), L.ZeroPadding1D(2),
                              L.GlobalAveragePooling1D(), L.Dense(1)])
+
+
+@example
+def attention_scores(keras):
+    """Attention layers asked for their scores (``return_attention_scores=True``)."""
+    L = keras.layers
+    q, v = keras.Input((8, 16)), keras.Input((5, 12))
+    out, scores = L.MultiHeadAttention(2, 4)(q, v, return_attention_scores=True)
+    dot, weights = L.Attention()([q, L.Dense(16)(v)], return_attention_scores=True)
+    pooled = L.Flatten()(scores)
+    return keras.Model([q, v], [out, L.Dense(3)(pooled), dot, weights])

@@ -37,7 +37,7 @@ EXAMPLES = ("seq2seq_lstm", "seq2seq_gru", "seq2seq_inference_decoder", "text_tr
             "siamese_distance", "vae_encoder", "ddpg_actor", "vit_class_token", "mlp_mixer",
             "ops_graph", "hard_swish_block", "masked_lstm", "lstm_with_mask_input",
             "image_classification_augmented", "augmentation_sequential",
-            "structured_data_encoding", "collaborative_filtering")
+            "structured_data_encoding", "collaborative_filtering", "attention_scores")
 
 
 def _facts_and_config(model):
@@ -178,7 +178,7 @@ def _model_with(node_kwargs=None, extra=None):
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"constants": 3.0}, "argument 'constants'"),
-    ({"return_attention_scores": True}, "attention scores"),
+    ({"return_attention_scores": True}, "no argument 'return_attention_scores'"),
 ])
 def test_unreadable_call_keywords_are_clean_errors(kwargs, message):
     with pytest.raises(S.SymparamError, match=message):

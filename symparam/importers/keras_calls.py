@@ -179,13 +179,21 @@ def layer_inputs(layer_name: str, call: Call, *, attention: bool, where: str):
         if key not in OPTIONS:
             raise SymparamError(f"{where}: layer {layer_name!r} is called with the argument "
                                 f"{key!r}, which symparam cannot read")
-        if key == "return_attention_scores" and value:
-            raise SymparamError(f"{where}: layer {layer_name!r} returns its attention scores; "
-                                "not supported")
     if attention:
         named = [call.kwargs.get(key) for key in ATTENTION_INPUTS]
         tensors += [ref for ref in named if isinstance(ref, Ref)]
     return tensors
+
+
+def call_settings(calls: list, where: str) -> dict:
+    """Call keywords that change a layer's outputs, as the layer setting symparam reads them
+    with: ``return_attention_scores=True`` adds the scores as a second output (every call of
+    the layer must agree)."""
+    scores = {bool(call.kwargs.get("return_attention_scores")) for call in calls}
+    if len(scores) > 1:
+        raise SymparamError(f"{where}: called both with and without its attention scores; "
+                            "not supported")
+    return {"return_attention_scores": True} if True in scores else {}
 
 
 def _positional_tensors(args: list, where: str) -> list:
