@@ -234,3 +234,59 @@ def conv1d_regression_stack(keras):
                              L.AveragePooling1D(2), L.Conv1D(32, 3, dilation_rate=2),
                              L.UpSampling1D(2), L.Cropping1D((1, 1)), L.ZeroPadding1D(2),
                              L.GlobalAveragePooling1D(), L.Dense(1)])
+
+
+@example
+def attention_scores(keras):
+    """Attention layers asked for their scores (``return_attention_scores=True``)."""
+    L = keras.layers
+    q, v = keras.Input((8, 16)), keras.Input((5, 12))
+    out, scores = L.MultiHeadAttention(2, 4)(q, v, return_attention_scores=True)
+    dot, weights = L.Attention()([q, L.Dense(16)(v)], return_attention_scores=True)
+    pooled = L.Flatten()(scores)
+    return keras.Model([q, v], [out, L.Dense(3)(pooled), dot, weights])
+
+
+@example
+def dcgan_generator(keras):
+    L = keras.layers
+    return keras.Sequential([keras.Input((128,)), L.Dense(8 * 8 * 128), L.Reshape((8, 8, 128)),
+                             L.Conv2DTranspose(128, 4, strides=2, padding="same"),
+                             L.LeakyReLU(negative_slope=0.2),
+                             L.Conv2DTranspose(256, 4, strides=2, padding="same"),
+                             L.LeakyReLU(negative_slope=0.2),
+                             L.Conv2D(3, 5, padding="same", activation="sigmoid")],
+                            name="generator")
+
+
+@example
+def dcgan_discriminator(keras):
+    L = keras.layers
+    return keras.Sequential([keras.Input((64, 64, 3)), L.Conv2D(64, 4, strides=2, padding="same"),
+                             L.LeakyReLU(negative_slope=0.2),
+                             L.Conv2D(128, 4, strides=2, padding="same"),
+                             L.LeakyReLU(negative_slope=0.2), L.Flatten(), L.Dropout(0.2),
+                             L.Dense(1, activation="sigmoid")], name="discriminator")
+
+
+@example
+def wgan_critic_padding(keras):
+    L = keras.layers
+    inputs = keras.Input((28, 28, 1))
+    x = L.ZeroPadding2D((2, 2))(inputs)
+    x = L.LeakyReLU(0.2)(L.Conv2D(64, 5, strides=2, padding="same")(x))
+    x = L.Conv2D(128, 5, strides=2, padding="same")(x)
+    x = L.Cropping2D(((1, 1), (1, 1)))(x)
+    x = L.Flatten()(L.Dropout(0.3)(x))
+    return keras.Model(inputs, L.Dense(1)(x))
+
+
+@example
+def conditional_gan_generator(keras):
+    L = keras.layers
+    noise, label = keras.Input((64,)), keras.Input((1,), dtype="int32")
+    e = L.Flatten()(L.Embedding(10, 64)(label))
+    x = L.Multiply()([noise, e])
+    x = L.Reshape((7, 7, 4))(L.Dense(7 * 7 * 4)(x))
+    x = L.Conv2DTranspose(16, 4, strides=2, padding="same")(x)
+    return keras.Model([noise, label], L.Conv2D(1, 3, padding="same")(x))

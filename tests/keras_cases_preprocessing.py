@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from keras_cases import one
-from symparam.layers.preprocessing import AUGMENTATION_NAMES
+from symparam.layers.preprocessing import ADJUSTMENT_NAMES, AUGMENTATION_NAMES
 
 small = st.integers(1, 6)
 #: layers Keras cannot put in a functional model here: the first four need TensorFlow
@@ -69,7 +69,7 @@ PREPROCESSING_CASES = {
     **{name: regrid_case(name) for name in ("Resizing", "CenterCrop", "RandomCrop")},
     **{name: image(channels=[3]).map(lambda shape, name=name: one(name, REQUIRED.get(name, {}),
                                                                   shape))
-       for name in AUGMENTATION_NAMES if name not in KERAS_CANNOT_BUILD},
+       for name in AUGMENTATION_NAMES + ADJUSTMENT_NAMES if name not in KERAS_CANNOT_BUILD},
     "CategoryEncoding": category_encoding_case(),
     "Discretization": discretization_case(),
 }

@@ -69,7 +69,8 @@ def check_call_options(layer, options) -> None:
     if unknown:
         raise SymparamError(f"{args.where(layer)}: unknown call argument {unknown[0]!r}")
     if options.get("return_attention_scores"):
-        raise SymparamError(f"{args.where(layer)}: return_attention_scores is not supported")
+        raise SymparamError(f"{args.where(layer)}: give return_attention_scores=True to the "
+                            "layer itself: its outputs change")
 
 
 def heads_cost(equations, heads, queries, keys, attended=None) -> Cost:
@@ -100,8 +101,12 @@ class MultiHeadAttention(Layer):
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, sliding_window=None,
-                 flash_attention=None, use_gate=False, **kwargs):
+                 flash_attention=None, use_gate=False, return_attention_scores=False,
+                 **kwargs):
         super().__init__(**kwargs)
+        # Keras's call argument, a setting here: it adds the scores as a second output
+        self.return_attention_scores = self.as_flag("return_attention_scores",
+                                                    return_attention_scores)
         self.num_heads = self.as_size("num_heads", num_heads)
         self.key_dim = self.as_size("key_dim", key_dim)
         self.value_dim = self.key_dim if value_dim is None else \
@@ -150,7 +155,13 @@ class MultiHeadAttention(Layer):
 
     def compute_output_shape(self, input_shape):
         query = attention_inputs(self, input_shape)[0]
-        return (*query[:-1], *self.output_dims) if self.output_dims else query
+        output = (*query[:-1], *self.output_dims) if self.output_dims else query
+        if not self.return_attention_scores:
+            return output
+        # Keras's compute_output_spec gives the scores the query's length twice, (B, N, T, T),
+        # where a run returns (B, N, T, S); its summary, and layers built on the scores, use
+        # that shape, so symparam does too
+        return [output, (query[0], self.num_heads, query[1], query[1])]
 
     def cost(self, input_shape, output_shape, equations):
         """Query-side equations run per query position, key and value projections per key
@@ -172,9 +183,12 @@ class ScoredAttention(Layer):
     ``e`` per (query, key) pair, here a ``1x1`` matrix, then ``y = attend(e, x_2)``.  The key
     must have the query's width; the output has the value's."""
 
-    def __init__(self, dropout=0.0, **kwargs):
+    def __init__(self, dropout=0.0, return_attention_scores=False, **kwargs):
         super().__init__(**kwargs)
         self.as_number("dropout", dropout)
+        # Keras's call argument, a setting here: it adds the scores as a second output
+        self.return_attention_scores = self.as_flag("return_attention_scores",
+                                                    return_attention_scores)
 
     def __call__(self, inputs, **options):
         check_call_options(self, options)
@@ -202,7 +216,8 @@ class ScoredAttention(Layer):
 
     def compute_output_shape(self, input_shape):
         query, value, _ = attention_inputs(self, input_shape)
-        return (*query[:-1], value[-1])
+        output = (*query[:-1], value[-1])
+        return [output, (*query[:-1], *value[1:-1])] if self.return_attention_scores else output
 
     def cost(self, input_shape, output_shape, equations):
         """The score for every (query, key) pair, then the weighted sum of the values."""

@@ -16,8 +16,8 @@ from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
 from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.core import curve
-from symparam.layers.operations import (TENSOR, Constant, Operation, Slice, broadcast, flat_operands,
-                                        register)
+from symparam.layers.operations import (TENSOR, Constant, Operation, Slice, broadcast,
+                                        flat_operands, register)
 from symparam.layers.reshaping import Rearrangement
 from symparam.core.shapes import format_shape, product, same_dims
 

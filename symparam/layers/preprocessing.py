@@ -4,7 +4,8 @@ None of them owns a weight.  ``Rescaling`` is an affine map of each number; ``Re
 ``CenterCrop`` and ``RandomCrop`` give each channel a new grid of ``height x width`` positions
 (``y = S x``, ``S`` the fixed interpolation or crop matrix of the layer's definition); the other
 ``Random*`` augmentations, which Keras applies only in training, pass the image through
-unchanged at inference, so their equation is ``y = x`` and their shape the input's.
+unchanged at inference, so their equation is ``y = x`` and their shape the input's;
+``AutoContrast`` and contrast-limited histogram equalization adjust values at inference too.
 ``Normalization`` (with its non-trainable statistics) is in ``normalization.py``.
 """
 
@@ -16,7 +17,7 @@ from sympy import HadamardProduct, MatAdd, MatrixSymbol
 
 from symparam.core import args
 import symparam.layers._spatial as _spatial
-from symparam.engine.equations import Eq, vector
+from symparam.engine.equations import Eq, activate, vector
 from symparam.layers.core import Elementwise
 from symparam.layers.registry import register
 from symparam.layers.reshaping import SpatialRearrangement
@@ -118,7 +119,8 @@ class Augmentation(Elementwise):
                  kernel_size=None, sigma=None, alpha=None, num_ops=None, num_chains=None,
                  chain_depth=None, all_ops=None, bins=None, brightness_factor=None,
                  contrast_factor=None, saturation_factor=None, hue_factor=None,
-                 addition_factor=None, threshold_factor=None, **kwargs):
+                 addition_factor=None, threshold_factor=None, clip_limit=None,
+                 tile_grid_size=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = _spatial.data_format(self, data_format)
 
@@ -131,10 +133,26 @@ AUGMENTATION_NAMES = (
     "RandomBrightness", "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness",
     "RandomColorDegeneration", "RandomColorJitter", "RandomPerspective", "RandomShear",
     "RandomErasing", "RandomGaussianBlur", "RandomInvert", "RandomPosterization",
-    "RandomElasticTransform", "AutoContrast", "Solarization", "Equalization", "MixUp",
-    "CutMix", "RandAugment", "AugMix")
+    "RandomElasticTransform", "Solarization", "Equalization", "MixUp", "CutMix",
+    "RandAugment", "AugMix")
 
 AUGMENTATIONS = [register(type(name, (Augmentation,), {
     "__doc__": f"Keras ``{name}``: a random image transform in training, ``y = x`` at "
                "inference; the shape is kept.", "__module__": __name__}))
     for name in AUGMENTATION_NAMES]
+
+
+class Adjustment(Augmentation):
+    """Base of the image adjustments Keras applies at inference too (``AutoContrast``, and
+    ``ContrastLimitedAdaptiveHistogramEqualization``): ``y = T(x)``, ``T`` the layer's fixed
+    transform of the image's values, the shape kept."""
+
+    def equations(self, x):
+        return [Eq(vector("y", x.shape[0]), activate("T", x))]
+
+
+ADJUSTMENT_NAMES = ("AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization")
+ADJUSTMENTS = [register(type(name, (Adjustment,), {
+    "__doc__": f"Keras ``{name}``: ``y = T(x)``, a fixed adjustment of the image's values at "
+               "training and inference; the shape is kept.", "__module__": __name__}))
+    for name in ADJUSTMENT_NAMES]

@@ -8,7 +8,7 @@ tokens, ``V`` vocabulary, ``E`` embedding width, ``H W D`` spatial sizes, ``c`` 
 from __future__ import annotations
 
 from symparam.core.dims import dims
-from symparam.layers.preprocessing import AUGMENTATION_NAMES
+from symparam.layers.preprocessing import ADJUSTMENT_NAMES, AUGMENTATION_NAMES
 
 d, u, T, n, V, E, H, W, D, c, f, k, s = dims("d u T n V E H W D c f k s")
 k_h, k_w, g, L = dims("k_h k_w g L")
@@ -109,8 +109,9 @@ EXAMPLES: dict[str, tuple[dict, object]] = {
     "IntegerLookup": ({"vocabulary_size": V, "output_mode": "one_hot"}, (None, 1)),
     "TextVectorization": ({"max_tokens": V, "output_sequence_length": n}, (None, 1)),
 }
-#: the Random* augmentations (the identity at inference) on an image
-EXAMPLES.update({name: ({}, (None, H, W, c)) for name in AUGMENTATION_NAMES})
+#: the Random* augmentations (the identity at inference) and the adjustments on an image
+EXAMPLES.update({name: ({}, (None, H, W, c))
+                 for name in AUGMENTATION_NAMES + ADJUSTMENT_NAMES})
 
 #: wrappers need an inner layer: class name -> (factory of keyword arguments, input shape)
 WRAPPED = {

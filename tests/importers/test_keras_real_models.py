@@ -1,10 +1,11 @@
 """Real Keras 3 models read back from their configs (issue 15), against Keras itself.
 
 A fast subset of ``bench/zoo_keras.py``: ``keras.applications`` models whose configs hold the
-new forms, read from Keras's recorded configs and answers (``Rescaling``, ``Normalization``, operation layers with constants,
-``LayerScale``), keras.io-style models with call keywords (the seq2seq training model with
-``initial_state``, masks, causal attention) and tensor operations (slicing, reductions,
-reshapes), a symbolic input size, and the refusals that must stay clean errors.
+new forms (``Rescaling``, ``Normalization``, operation layers with constants, ``LayerScale``),
+read from Keras's recorded configs and answers; keras.io-style models with call keywords
+(the seq2seq training model with ``initial_state``, masks, causal attention) and tensor
+operations (slicing, reductions, reshapes), a symbolic input size, and the refusals that must
+stay clean errors.
 """
 
 import gzip
@@ -36,7 +37,7 @@ EXAMPLES = ("seq2seq_lstm", "seq2seq_gru", "seq2seq_inference_decoder", "text_tr
             "siamese_distance", "vae_encoder", "ddpg_actor", "vit_class_token", "mlp_mixer",
             "ops_graph", "hard_swish_block", "masked_lstm", "lstm_with_mask_input",
             "image_classification_augmented", "augmentation_sequential",
-            "structured_data_encoding", "collaborative_filtering")
+            "structured_data_encoding", "collaborative_filtering", "attention_scores")
 
 
 def _facts_and_config(model):
@@ -128,6 +129,12 @@ def test_cli_reads_the_seq2seq_model(tmp_path, capsys):
     path.write_text(config)
     assert main(["keras", str(path), "--format", "json"]) == 0
     assert int(json.loads(capsys.readouterr().out)["total"]) == facts.total  # int or digits
+    # the encoder's and the decoder's lengths as symbols: MACs linear in each
+    assert main(["keras", str(path), "--input", "None,T,71", "--input", "None,S,93",
+                 "--format", "json"]) == 0
+    macs = S.parse(json.loads(capsys.readouterr().out)["macs"])
+    assert {s.name for s in macs.free_symbols} == {"S", "T"}
+    assert sympy.degree(macs, S.dims("T")) == 1
 
 
 def _keras2_layer(class_name, name, config, nodes):
@@ -171,7 +178,7 @@ def _model_with(node_kwargs=None, extra=None):
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"constants": 3.0}, "argument 'constants'"),
-    ({"return_attention_scores": True}, "attention scores"),
+    ({"return_attention_scores": True}, "no argument 'return_attention_scores'"),
 ])
 def test_unreadable_call_keywords_are_clean_errors(kwargs, message):
     with pytest.raises(S.SymparamError, match=message):
@@ -254,3 +261,47 @@ def test_resnet50_macs_are_its_convolutions_and_dense_layer():
             positions = row["shape"][1] * row["shape"][2] if len(row["shape"]) == 4 else 1
             expected += positions * (row["params"] - bias)
     assert S.from_keras(recorded["config"]).summary().macs == expected
+
+
+def test_text_model_with_text_vectorization_reads_exactly():
+    """The keras.io end-to-end text classifier: strings -> TextVectorization -> Embedding ->
+    Conv1D.  Keras builds TextVectorization only with TensorFlow, so the model after it is built
+    in Keras on the token indices and the layer's entry (as Keras 3's ``get_config`` writes it)
+    put in front; its row is Keras's own shape rule with no weight."""
+    L = keras.layers
+    tokens = keras.Input((50,), dtype="int64", name="tokens")
+    x = L.GlobalMaxPooling1D()(L.Conv1D(16, 5, activation="relu")(L.Embedding(200, 8)(tokens)))
+    facts, config = _facts_and_config(keras.Model(tokens, L.Dense(1)(x)))
+    config = json.loads(config)
+    layers = config["config"]["layers"]
+    layers[0]["config"].update(batch_shape=[None, 1], dtype="string", name="text")
+    layers[0]["name"] = "text"
+    vectorize = {"module": "keras.layers", "class_name": "TextVectorization",
+                 "registered_name": None, "name": "text_vectorization", "config": {
+                     "name": "text_vectorization", "trainable": True, "dtype": "string",
+                     "max_tokens": 200, "standardize": "lower_and_strip_punctuation",
+                     "split": "whitespace", "ngrams": None, "output_mode": "int",
+                     "output_sequence_length": 50, "pad_to_max_tokens": False,
+                     "sparse": False, "ragged": False, "vocabulary": None,
+                     "idf_weights": None, "encoding": "utf-8", "vocabulary_size": 2},
+                 "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {
+                     "shape": [None, 1], "dtype": "string", "keras_history": ["text", 0, 0]}}],
+                     "kwargs": {}}]}
+    layers[1]["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = [
+        "text_vectorization", 0, 0]
+    layers.insert(1, vectorize)
+    config["config"]["input_layers"] = [["text", 0, 0]]
+    summary = S.from_keras(config).summary()
+    assert summary.total == facts.total
+    rows = [(row.class_name, row.params, _shape(row.output_shape)) for row in summary.rows]
+    assert rows[:2] == [("InputLayer", 0, [None, 1]), ("TextVectorization", 0, [None, 50])]
+    assert rows[2:] == [(row.class_name, row.params, _shape(row.output_shape))
+                        for row in facts.rows[1:]]
+
+
+def test_symbolic_input_of_a_sequential_model():
+    """The Sequential MNIST convnet on ``H x W`` images: at 28 x 28 it is Keras's model."""
+    facts, config = _facts_and_config(keras_examples.EXAMPLES["mnist_convnet"](keras))
+    summary = S.from_keras(config, input_shape=[None, "H", "W", 1]).summary()
+    assert {s.name for s in summary.total.free_symbols} == {"H", "W"}  # the Dense after Flatten
+    check_summary(summary.subs(H=28, W=28), facts)

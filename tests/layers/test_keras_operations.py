@@ -13,6 +13,7 @@ from symparam.layers.operations import (ELLIPSIS, OPERATIONS, TENSOR, Constant, 
 from symparam.layers import operations_extra, operations_shape  # noqa: F401 - registering
 
 T = keras.KerasTensor
+MODULES = (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg)
 X = (None, 6, 4)
 
 #: (operation, its config, its arguments: shapes stand for tensors)
@@ -54,7 +55,7 @@ CASES = [
 
 
 def _keras_op(name, config):
-    for module in (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg):
+    for module in MODULES:
         if hasattr(module, name):
             return getattr(module, name)(**config)
     raise LookupError(name)
@@ -97,7 +98,7 @@ def test_operation_shape_matches_keras(name, config, arguments):
 def test_every_operation_is_a_keras_operation():
     """Each registered operation names a class of ``keras.src.ops``."""
     missing = [name for name in OPERATIONS.classes
-               if not any(hasattr(m, name) for m in (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg))]
+               if not any(hasattr(m, name) for m in MODULES)]
     assert missing == []
 
 
@@ -107,7 +108,7 @@ def test_every_operation_accepts_the_arguments_keras_writes():
     from symparam.engine.layer import Layer  # noqa: F401
     from symparam.layers.registry import IGNORED_KERAS_ARGS
     for name, cls in OPERATIONS.classes.items():
-        keras_cls = next(getattr(m, name) for m in (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg)
+        keras_cls = next(getattr(m, name) for m in MODULES
                          if hasattr(m, name))
         wanted = set(inspect.signature(keras_cls.__init__).parameters) - {
             "self", "args", "kwargs", "name", "ragged"}

@@ -17,7 +17,7 @@ import symparam as S
 import symparam.layers as SL
 from keras_reference import Dim, SymbolicRoute, check_layer, check_spec, spec
 from symparam.layers.applications import CustomScaleLayer, LayerScale
-from symparam.layers.preprocessing import AUGMENTATION_NAMES
+from symparam.layers.preprocessing import ADJUSTMENT_NAMES, AUGMENTATION_NAMES
 
 H, W = Dim("H", 12), Dim("W", 10)
 IMAGE = (H, W, 3)
@@ -53,7 +53,7 @@ REQUIRED = {"RandomPosterization": {"factor": 4}, "RandomZoom": {"height_factor"
                 "RandomRotation", "RandomSaturation", "RandomSharpness")}}
 
 
-@pytest.mark.parametrize("name", AUGMENTATION_NAMES)
+@pytest.mark.parametrize("name", AUGMENTATION_NAMES + ADJUSTMENT_NAMES)
 def test_every_augmentation_keeps_the_shape_as_in_keras(name):
     """Each augmentation symparam registers exists in Keras, with no weight and the image's
     shape."""

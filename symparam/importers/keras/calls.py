@@ -21,7 +21,7 @@ from symparam.layers import operations_extra, operations_shape  # noqa: F401 - r
 from symparam.layers.applications import APPLICATION_LAYERS
 from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 from symparam.layers.registry import LAYERS
-from symparam.core.shapes import format_shape, is_shape_list, normalize_shape
+from symparam.core.shapes import format_shape, normalize_shape
 
 #: keyword tensors a layer is conditioned on without any effect on its counts or shapes
 CONDITIONS = frozenset({"initial_state", "mask", "attention_mask", "query_mask", "value_mask",
@@ -179,13 +179,21 @@ def layer_inputs(layer_name: str, call: Call, *, attention: bool, where: str):
         if key not in OPTIONS:
             raise SymparamError(f"{where}: layer {layer_name!r} is called with the argument "
                                 f"{key!r}, which symparam cannot read")
-        if key == "return_attention_scores" and value:
-            raise SymparamError(f"{where}: layer {layer_name!r} returns its attention scores; "
-                                "not supported")
     if attention:
         named = [call.kwargs.get(key) for key in ATTENTION_INPUTS]
         tensors += [ref for ref in named if isinstance(ref, Ref)]
     return tensors
+
+
+def call_settings(calls: list, where: str) -> dict:
+    """Call keywords that change a layer's outputs, as the layer setting symparam reads them
+    with: ``return_attention_scores=True`` adds the scores as a second output (every call of
+    the layer must agree)."""
+    scores = {bool(call.kwargs.get("return_attention_scores")) for call in calls}
+    if len(scores) > 1:
+        raise SymparamError(f"{where}: called both with and without its attention scores; "
+                            "not supported")
+    return {"return_attention_scores": True} if True in scores else {}
 
 
 def _positional_tensors(args: list, where: str) -> list:
@@ -227,7 +235,10 @@ def input_shapes(value) -> list | None:
     ``"None,H,W,3"`` string or a sequence of sizes) or a list of them."""
     if value is None:
         return None
-    if isinstance(value, str) or not is_shape_list(value):
+    several = isinstance(value, (list, tuple)) and value and all(
+        isinstance(item, (list, tuple)) or (isinstance(item, str) and "," in item)
+        for item in value)
+    if not several:
         value = [value]
     return [normalize_shape(shape, owner="from_keras", field="input_shape") for shape in value]
 

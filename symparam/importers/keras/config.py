@@ -14,9 +14,10 @@ from symparam.core.dims import check_name
 from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError, shorten
 from symparam.importers.files import read_config
-from symparam.importers.keras.calls import (Ref, checked_override, condition_refs,
-                                            input_shapes, layer_inputs, operands, read_call,
-                                            recurrent_states, registry_for)
+from symparam.importers.keras.calls import (Ref, call_settings, checked_override,
+                                            condition_refs, input_shapes, layer_inputs,
+                                            operands, read_call, recurrent_states,
+                                            registry_for)
 from symparam.layers.recurrent import RNN
 from symparam.layers.wrappers import Bidirectional
 from symparam.layers.operations import OPERATIONS, TENSOR, Operation
@@ -113,7 +114,7 @@ class _Reader:
             return self.functional(config, where)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
 
-    def layer(self, entry, where: str, operands=None) -> Layer:
+    def layer(self, entry, where: str, operands=None, settings=None) -> Layer:
         if not isinstance(entry, dict):
             raise SymparamError(f"{where}: a layer entry must be an object, got {shorten(entry)}")
         class_name, name = entry.get("class_name"), _name(entry)
@@ -134,7 +135,8 @@ class _Reader:
             raise SymparamError(f"{where}: {label} has unsupported layer class "
                                 f"{shorten(class_name)} (custom and unknown layers cannot be "
                                 "read)")
-        arguments = self.arguments(entry, class_name, name, f"{where} {label}")
+        arguments = {**self.arguments(entry, class_name, name, f"{where} {label}"),
+                     **(settings or {})}
         if classes is OPERATIONS.classes:
             arguments["operands"] = operands if operands is not None else (TENSOR,)
         return construct(classes[class_name], arguments, f"{where} {label} ({class_name})")
@@ -272,7 +274,8 @@ class _Graph:
         shapes = None
         if registry_for(entry.get("module")) is OPERATIONS.classes and calls:
             shapes = operands(calls[0], f"{where} layer {name!r}")[0]
-        self.layers[name] = self.reader.layer(entry, where, operands=shapes)
+        self.layers[name] = self.reader.layer(entry, where, operands=shapes,
+                                              settings=call_settings(calls, where))
         self.outputs[name] = []
         self.pending += [(name, index, call) for index, call in enumerate(calls)]
 
