@@ -311,7 +311,7 @@ def _nest(name, output, source):
 
 
 # -- the public functions ---------------------------------------------------------------------
-def from_torch(module, input_shape=None, *, symbolic=()) -> TorchModel:
+def from_torch(module, input_shape=None, *, symbolic=(), causal="full") -> TorchModel:
     """A symparam model of a live ``torch.nn.Module`` built in this process: one row per
     module (``summary()``), parameters counted once by identity, buffers apart.
 
@@ -323,11 +323,14 @@ def from_torch(module, input_shape=None, *, symbolic=()) -> TorchModel:
             arguments imply, with symbols for the free sizes.
         symbolic: rules ``"CLASS_OR_PATH.argument=symbol"`` (``"Linear.out_features=u"``)
             making chosen sizes symbols; their values are ``read_torch``'s second result.
+        causal: ``"full"`` counts a causal attention's masked products too (PyTorch's
+            counter), ``"lower"`` only the lower triangle it keeps.
     """
-    return read_torch(module, input_shape, symbolic=symbolic)[0]
+    return read_torch(module, input_shape, symbolic=symbolic, causal=causal)[0]
 
 
-def read_torch(module, input_shape=None, *, symbolic=()) -> tuple[TorchModel, dict]:
+def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple[TorchModel,
+                                                                                 dict]:
     """Like ``from_torch``, also returning the values of the ``symbolic`` sizes."""
     import torch
     from symparam.torch import fx
@@ -337,15 +340,19 @@ def read_torch(module, input_shape=None, *, symbolic=()) -> tuple[TorchModel, di
     reader = _Reader(rules)
     root = snake_case(type(module).__name__)
     reader.walk(module, "", root)
-    result, shape = (), None
+    result, shape, merged = (), None, None
     if input_shape is not None:
         shape = _input_shapes(input_shape)
         output = fx.run(module, "", fx.as_values(shape), reader)
         result = _outputs(output, reader)
+        # every operation of a forward on tensors without data: costs and shapes fx missed
+        from symparam.importers.torch_record import read_forward
+        merged = read_forward(reader, module, shape, causal=causal, root_name=root)
     plans = _with_functions(reader.plans, reader.functions)
     entries = [_entry(plan, traced=input_shape is not None) for plan in plans]
     model = TorchModel(entries, name=root, edges=tuple(dict.fromkeys(reader.edges)),
                        input_shape=shape, result_shape=result, source=module)
+    model.uncounted = tuple(sorted(merged.uncounted.items())) if merged else ()
     return model, dict(reader.values)
 
 
