@@ -120,7 +120,7 @@ def timm_cases() -> list[Case]:
     cases = []
     for name in TIMM:
         side = 256 if "256" in name else 224
-        cases.append(Case("timm", name, _on_meta(lambda n=name: timm.create_model(n)),
+        cases.append(Case("timm", f"timm/{name}", _on_meta(lambda n=name: timm.create_model(n)),
                           (1, 3, side, side)))
     return cases
 

@@ -148,7 +148,10 @@ MOVES = _packets(
     "nonzero", "_local_scalar_dense", "one_hot", "repeat_interleave",
     "masked_scatter", "unfold", "alias", "resize_", "set_", "_unsafe_index",
     "unbind", "split", "split_with_sizes", "chunk", "searchsorted",
-    "bucketize", "detach", "contiguous", "as_strided_scatter",
+    "bucketize", "detach", "contiguous", "as_strided_scatter", "_linalg_check_errors", "tril",
+    "triu",
+    "_assert_async", "_assert_scalar", "_assert_tensor_metadata", "sym_constrain_range",
+    "sym_constrain_range_for_size", "_functional_sym_constrain_range",
 )
 _TABLE = {**MACS, **{op: _elementwise_in for op in READS},
           **{op: _elementwise_out for op in WRITES}, **{op: _zero for op in MOVES}}

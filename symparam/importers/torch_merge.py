@@ -160,6 +160,8 @@ def _equal(context, a, b) -> bool:
     """Equal at the values the symbols took in the forward (exact for concrete sizes)."""
     if a is None or b is None:
         return a is b
+    if a == b:
+        return True
     difference = _value(context, a) - _value(context, b)
     return (sympy.expand(difference) if difference.free_symbols else difference) == 0
 

@@ -49,7 +49,7 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
         values = {}
         if symbols:
             refuse_pinned(pinned(mode, translator))
-            hints = mode.shape_env.var_to_val
+            hints = mode.shape_env.backed_var_to_val
             values = {user: int(hints[raw]) for raw, user in translator.symbols.items()}
         return merge(reader, module, recording, translator, batch=batch, batch_axis=axis,
                      values=values, causal=causal, root_name=root_name)

@@ -88,35 +88,35 @@ def concrete_examples(module, shapes, *, ids=False):
 def symbolic_examples(module, shapes, symbols, *, ids=False):
     """Like ``concrete_examples`` with ``symbols`` (SymPy symbols in ``shapes``) as ShapeEnv
     sizes, at each hint of ``HINTS`` in turn."""
-    from torch._dynamo.source import ConstantSource
-    from torch.fx.experimental.symbolic_shapes import (DimDynamic, ShapeEnv,
-                                                       StatelessSymbolicContext)
+    from torch.fx.experimental.symbolic_shapes import ShapeEnv
     device = _device(module)
+    for axis in (sympy.sympify(s) for shape in shapes for s in shape):
+        if axis.free_symbols and not axis.is_Symbol:
+            raise SymparamError(f"from_torch input_shape: a symbolic size must be one symbol, "
+                                f"got {axis}")
     for hint in HINTS:
         for dtype in _dtype_candidates(ids):
             env = ShapeEnv(duck_shape=False)
-            mode = _fake_mode(env)
-            translator = Translator()
+            mode, translator = _fake_mode(env), Translator()
 
-            def make(dtype=dtype, mode=mode, translator=translator, hint=hint):
-                examples = []
-                for index, shape in enumerate(shapes):
-                    sizes = [hint if isinstance(s, sympy.Expr) and s.free_symbols else int(s)
-                             for s in shape]
-                    dynamic = [DimDynamic.DYNAMIC if isinstance(s, sympy.Expr) and
-                               s.free_symbols else DimDynamic.STATIC for s in shape]
-                    real = torch.empty(sizes, dtype=dtype, device="meta")
-                    context = StatelessSymbolicContext(dynamic_sizes=dynamic)
-                    fake = mode.from_tensor(real, source=ConstantSource(f"input{index}"),
-                                            symbolic_context=context)
-                    if device.type != "meta":
-                        fake = fake.to(device)
-                    for size, wanted in zip(fake.shape, shape):
-                        if isinstance(size, torch.SymInt):
-                            translator.symbols[size.node.expr] = wanted
-                    examples.append(fake)
-                return examples
+            def make(dtype=dtype, env=env, translator=translator, hint=hint):
+                sizes = _symbolic_sizes(env, translator, symbols, hint)
+                return [torch.zeros([sizes.get(s, s) for s in shape], dtype=dtype,
+                                    device=device) for shape in shapes]
             yield mode, make, translator
+
+
+def _symbolic_sizes(env, translator, symbols, hint) -> dict:
+    """One ShapeEnv size per caller's symbol (sorted by name: the same run every time)."""
+    from torch._dynamo.source import ConstantSource
+    from torch.fx.experimental.symbolic_shapes import DimDynamic
+    sizes = {}
+    for symbol in sorted(symbols, key=str):
+        raw = env.create_symbol(hint, source=ConstantSource(f"symparam_{symbol}"),
+                                dynamic_dim=DimDynamic.DYNAMIC)
+        sizes[symbol] = env.create_symintnode(raw, hint=hint)
+        translator.symbols[raw] = symbol
+    return sizes
 
 
 def pinned(mode, translator) -> list:
