@@ -51,32 +51,33 @@ def _shape(tensor) -> list:
 
 def _numel(value):
     tensor = value[0] if isinstance(value, (list, tuple)) else value
-    return sympy.Mul(*_shape(tensor)) if isinstance(tensor, torch.Tensor) else 0
+    return prod(_shape(tensor)) if isinstance(tensor, torch.Tensor) else 0
 
 
+# Python arithmetic, not sympy.Mul: plain ints for a concrete forward (thousands of calls),
+# SymPy expressions only when the sizes are symbols
 def _mm(a, b):
     (m, k), n = _shape(a), _n(b.shape[-1])
-    return OpCost(sympy.Mul(m, k, n))
+    return OpCost(m * k * n)
 
 
 def _bmm(a, b, attention=False):
     (batch, m, k), n = _shape(a), _n(b.shape[-1])
-    return OpCost(sympy.Mul(batch, m, k, n), attention=attention)
+    return OpCost(batch * m * k * n, attention=attention)
 
 
 def _convolution(args, kwargs, out):
     x, w = args[0], args[1]
     transposed = bool(args[6]) if len(args) > 6 else bool(kwargs.get("transposed", False))
     positions = (x if transposed else out).shape[2:]
-    return OpCost(sympy.Mul(_n(x.shape[0]), *map(_n, positions), *_shape(w)))
+    return OpCost(_n(x.shape[0]) * prod(map(_n, positions)) * prod(_shape(w)))
 
 
 def _attention(args, kwargs, out):
     query, value = args[0], args[2]
     batch, heads, length, width = _shape(query)
     keys, value_width = _n(value.shape[-2]), _n(value.shape[-1])
-    return OpCost(sympy.Mul(batch, heads, length, keys, sympy.Add(width, value_width)),
-                  attention=True)
+    return OpCost(batch * heads * length * keys * (width + value_width), attention=True)
 
 
 def _elementwise_out(args, kwargs, out):

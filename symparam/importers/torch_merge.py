@@ -138,17 +138,29 @@ def _charge(context, causal):
 
 def _cost(context, costs) -> Cost:
     """Recorded costs added up, per example, in the caller's symbols."""
-    macs = context.translate(sympy.Add(*(c[0] for c in costs)))
-    elementwise = context.translate(sympy.Add(*(c[1] for c in costs)))
+    macs = context.translate(_add(c[0] for c in costs))
+    elementwise = context.translate(_add(c[1] for c in costs))
     return Cost(macs / context.batch, elementwise / context.batch)
+
+
+def _add(terms):
+    """Ints added in Python, expressions with one ``Add`` (never ``+=`` over SymPy terms)."""
+    numbers, expressions = 0, []
+    for term in terms:
+        if isinstance(term, int):
+            numbers += term
+        else:
+            expressions.append(term)
+    return sympy.Add(numbers, *expressions) if expressions else sympy.Integer(numbers)
 
 
 def _example_shape(context, shape):
     """A recorded shape with the batch axis shown as ``None``, as derivations take it."""
     axis = context.batch_axis
+    shape = tuple(sympy.Integer(s) if isinstance(s, int) else s for s in shape)
     if 0 <= axis < len(shape) and shape[axis] == context.batch:
         return (*shape[:axis], None, *shape[axis + 1:])
-    return tuple(shape)
+    return shape
 
 
 def _value(context, expr):

@@ -68,11 +68,11 @@ class Recording:
 
 
 def size(value, translate=None):
-    """A size as SymPy: an ``Integer`` or, for a ``SymInt``, its expression translated."""
+    """A size: an ``int``, or for a ``SymInt`` its SymPy expression translated."""
     if isinstance(value, torch.SymInt):
         expr = value.node.expr
         return translate(expr) if translate else expr
-    return sympy.Integer(int(value))
+    return int(value)
 
 
 def shapes_of(value, translate=None) -> list:
