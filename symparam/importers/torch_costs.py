@@ -28,13 +28,11 @@ aten = torch.ops.aten
 
 @dataclass(frozen=True)
 class OpCost:
-    """MACs and element-wise operations of one call (raw sizes: ints or SymInt expressions);
-    ``attention``: the products of a query-by-key attention, which a causal mask halves under
-    the lower-triangle convention."""
+    """MACs and element-wise operations of one call (ints, or SymPy expressions over a
+    ShapeEnv's symbols)."""
 
     macs: object = 0
     elementwise: object = 0
-    attention: bool = False
 
 
 ZERO_RULE = OpCost()  # the shared "costs nothing" answer; the recorder drops these
@@ -61,9 +59,9 @@ def _mm(a, b):
     return OpCost(m * k * n)
 
 
-def _bmm(a, b, attention=False):
+def _bmm(a, b):
     (batch, m, k), n = _shape(a), _n(b.shape[-1])
-    return OpCost(batch * m * k * n, attention=attention)
+    return OpCost(batch * m * k * n)
 
 
 def _convolution(args, kwargs, out):
@@ -77,7 +75,7 @@ def _attention(args, kwargs, out):
     query, value = args[0], args[2]
     batch, heads, length, width = _shape(query)
     keys, value_width = _n(value.shape[-2]), _n(value.shape[-1])
-    return OpCost(batch * heads * length * keys * (width + value_width), attention=True)
+    return OpCost(batch * heads * length * keys * (width + value_width))
 
 
 def _elementwise_out(args, kwargs, out):

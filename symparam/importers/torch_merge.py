@@ -130,7 +130,7 @@ def _charge(context, causal):
                 uncounted[str(op.op.overloadpacket)] += 1
             continue
         macs = op.cost.macs
-        if causal is Causal.LOWER and op.cost.attention and op.causal:
+        if causal is Causal.LOWER and op.causal:  # the products inside a causal attention
             macs = sympy.Mul(macs, causal_share(*op.causal))
         buckets[owner].append((macs, op.cost.elementwise))
     return buckets, uncounted

@@ -10,6 +10,7 @@ per example; symbols (``"H"``, ``"T"``) run with PyTorch's symbolic shapes
 from __future__ import annotations
 
 import contextlib
+import logging
 
 import sympy
 
@@ -38,9 +39,10 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
     failure = None
     for mode, make, translator in attempts:
         try:
-            with mode if mode is not None else contextlib.nullcontext():
+            with _quiet(), mode if mode is not None else contextlib.nullcontext():
                 examples = make()
-            recording = Recorder(translator).run(module, examples, mode)
+            with _quiet():
+                recording = Recorder(translator).run(module, examples, mode)
         except SymparamError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure: try the next input kind
@@ -55,3 +57,16 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
                      values=values, causal=causal, root_name=root_name)
     reason = f"forward not recorded ({type(failure).__name__}: {str(failure)[:120]})"
     return Merged({reason: 1})
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Fake tensors log every failing operation; a failed attempt here is expected (floats
+    where the model wants token ids), so their logger is silenced meanwhile."""
+    logger = logging.getLogger("torch._subclasses.fake_tensor")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
