@@ -240,6 +240,13 @@ class _Reader:
             return built
         return _Plan(name, path, module, build, True, "; ".join(notes))
 
+    # -- what merging a recorded forward needs (``torch_merge``) ------------------------------
+    @staticmethod
+    def inputs_of(module) -> int:
+        return INPUTS.get(torch_class(module), 1)
+
+    new_plan = _Plan
+
     # -- the fx callback --------------------------------------------------------------------
     def __call__(self, path, module, values, kwargs):
         from symparam.torch import fx

@@ -156,9 +156,20 @@ _TABLE = {**MACS, **{op: _elementwise_in for op in READS},
           **{op: _elementwise_out for op in WRITES}, **{op: _zero for op in MOVES}}
 
 
+_FOUND: dict = {}  # overload -> rule: a forward calls the same few overloads many times
+
+
 def rule_for(func):
     """The cost rule of an aten overload (``rule(args, kwargs, out) -> OpCost``), ``None`` when
     no table covers it."""
+    try:
+        return _FOUND[func]
+    except KeyError:
+        rule = _FOUND[func] = _lookup(func)
+        return rule
+
+
+def _lookup(func):
     rule = _TABLE.get(func.overloadpacket)
     if rule is not None:
         return rule

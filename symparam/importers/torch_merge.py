@@ -79,7 +79,9 @@ class _Context:
 
 def merge(reader, module, recording, translate, *, batch=1, batch_axis=0, values=None,
           causal=Causal.FULL, root_name="module") -> Merged:
-    """Merge ``recording`` into ``reader``'s plans (see the module docstring)."""
+    """Merge ``recording`` into ``reader``'s plans (see the module docstring).  ``reader`` is
+    the importer's walk: its ``plans``, ``rows``, ``leaves``, ``functions``, and
+    ``inputs_of(module)`` (how many tensors a row's layer reads) and ``new_plan(...)``."""
     names = {id(m): path for path, m in module.named_modules()}
     if batch_axis is None:
         batch, batch_axis = _leading_batch(reader, recording, batch)
@@ -193,14 +195,13 @@ def _same_shape(context, fx_shape, recorded) -> bool:
 def _check_derived(context, plan, calls, costs, merged) -> None:
     """A catalogue row: derive it on the shape the forward gave it when fx did not, then
     check its cost against the recorded operations."""
-    from symparam.importers.torch import INPUTS, torch_class
     if not calls:  # not run (a training-only branch), or its weights used directly
         layer = plan.layer or plan.build({})
         plan.layer, plan.input_shape = Charged(layer, replaced=Cost()), (
             plan.input_shape if plan.layer is not None else layer.input_layout())
         plan.note = "; ".join(filter(None, [plan.note, "not called in this forward: no cost"]))
         return
-    inputs = calls[0].inputs[:INPUTS.get(torch_class(plan.module), 1)]
+    inputs = calls[0].inputs[:context.reader.inputs_of(plan.module)]
     shape = [_example_shape(context, s) for s in inputs]
     if plan.layer is None or not _same_shape(context, plan.input_shape, shape):
         shape = shape[0] if len(shape) == 1 else shape
@@ -256,7 +257,6 @@ def _outputs(context, calls):
 
 def _add_ops_row(context, owner, calls, costs, root_name) -> None:
     """A row for the work a module's own ``forward`` does, less fx's function rows there."""
-    from symparam.importers.torch import _Plan
     path = context.names.get(owner, "")
     recorded = _cost(context, costs)
     shown = [f.layer.derive(f.input_shape).cost for f in context.reader.functions
@@ -271,7 +271,7 @@ def _add_ops_row(context, owner, calls, costs, root_name) -> None:
     module_class = type(module).__name__ if module is not None else "forward"
     layer = Recorded(module_class, (), recorded=recorded, output=_outputs(context, calls),
                      label="operations in forward")
-    plan = _Plan(path or root_name, path, module, lambda options: layer, False,
+    plan = context.reader.new_plan(path or root_name, path, module, lambda options: layer, False,
                  "the operations its forward runs itself (recorded)", derived=False,
                  layer=layer, input_shape=())
     plans = context.reader.plans

@@ -17,6 +17,7 @@ caller's symbols (``symparam.importers.torch_symbolic`` translates them).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import sympy
@@ -159,16 +160,18 @@ class Recorder:
         if self.open and self.open[-1].module is module:
             self.open.pop().outputs = shapes_of(output, self.translate)
 
-    def run(self, module, example, mode=None):
+    def run(self, module, example, mode=None, *, causal_calls=True):
         """``module(*example)`` recorded; the hooks and modes are gone afterwards, whatever
-        happens, and the module's train/eval mode is restored."""
+        happens, and the module's train/eval mode is restored.  ``causal_calls``: mark the
+        operations of causal attention calls (only the lower-triangle convention needs it)."""
         from torch.nn.modules import module as nn_module
         training = {m: m.training for m in module.modules()}
         handles = [nn_module.register_module_forward_pre_hook(self._pre),
                    nn_module.register_module_forward_hook(self._post)]
         try:
             module.eval()
-            with torch.no_grad(), _Functions(self), _mode(mode), _Dispatch(self):
+            functions = _Functions(self) if causal_calls else contextlib.nullcontext()
+            with torch.no_grad(), functions, _mode(mode), _Dispatch(self):
                 self.recording.output = module(*example)
         finally:
             for handle in handles:
@@ -179,5 +182,4 @@ class Recorder:
 
 
 def _mode(mode):
-    import contextlib
     return contextlib.nullcontext() if mode is None else mode

@@ -42,7 +42,8 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
             with _quiet(), mode if mode is not None else contextlib.nullcontext():
                 examples = make()
             with _quiet():
-                recording = Recorder(translator).run(module, examples, mode)
+                recording = Recorder(translator).run(module, examples, mode,
+                                                     causal_calls=causal != Causal.FULL)
         except SymparamError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure: try the next input kind
