@@ -56,6 +56,9 @@ def run_symparam(module, case):
     numel = sum(p.numel() for p in {id(p): p for p in module.parameters()}.values())
     if summary.total != numel:
         raise AssertionError(f"parameters {summary.total} != {numel}")
+    disagreeing = [row.name for row in summary.rows if "recorded operations:" in row.note]
+    if disagreeing:  # a derived cost the recorded operations contradict is a bug: a miss
+        raise AssertionError(f"derived cost contradicted in {disagreeing[:3]}")
     return summary.macs
 
 
