@@ -14,6 +14,7 @@ import logging
 
 import sympy
 
+from symparam.dims import dim
 from symparam.errors import SymparamError
 from symparam.importers.torch_merge import Causal, Merged, merge
 from symparam.importers.torch_ops import Recorder
@@ -49,11 +50,13 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
         except Exception as error:  # noqa: BLE001 - any failure: try the next input kind
             failure = error
             continue
-        values = {}
+        # sizes made symbols by ``symbolic=`` rules, to compare shapes at their values
+        values = {dim(name) if isinstance(name, str) else name: value
+                  for name, value in reader.values.items()}
         if symbols:
             refuse_pinned(pinned(mode, translator))
             hints = mode.shape_env.backed_var_to_val
-            values = {user: int(hints[raw]) for raw, user in translator.symbols.items()}
+            values.update({user: int(hints[raw]) for raw, user in translator.symbols.items()})
         return merge(reader, module, recording, translator, batch=batch, batch_axis=axis,
                      values=values, causal=causal, root_name=root_name)
     reason = f"forward not recorded ({type(failure).__name__}: {str(failure)[:120]})"
