@@ -180,3 +180,35 @@ def test_the_module_is_left_unchanged_and_never_sees_data():
     assert (dict(torch.nn.modules.module._global_forward_hooks),
             dict(torch.nn.modules.module._global_forward_pre_hooks)) == hooks
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+
+
+def test_a_module_in_training_mode_is_counted_as_in_evaluation():
+    """The forward is recorded in eval mode (the counter's zoo setting): a training-only
+    branch costs nothing, and the module's own mode is kept."""
+
+    class WithAux(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.main, self.aux = nn.Linear(8, 8), nn.Linear(8, 8)
+
+        def forward(self, x):
+            y = self.main(x)
+            return y + self.aux(x) if self.training else y
+
+    model = WithAux().train()
+    summary = S.from_torch(model, (None, 8)).summary()
+    assert summary.macs == 64
+    assert [row.derivation.macs for row in summary.rows] == [64, 0]
+    assert "not called" in summary.rows[1].note and model.training
+
+
+def test_convolutional_networks_traced_completely_match_the_counter():
+    """A network whose every call ``fx`` accounts for (rows, sums, pooling, reshapes) is not
+    run at all; its cost is still the counter's."""
+    model = on_meta(lambda: nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, stride=2), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(16, 10)).eval())
+    summary = S.from_torch(model, (None, 3, 32, 32)).summary()
+    assert summary.macs == counted_macs(model, (1, 3, 32, 32))
+    assert summary.total == numel(model)

@@ -144,6 +144,7 @@ class _Reader:
         self.visited: set = set()
         self.edges: list = []
         self.functions: list[_Plan] = []  # rows for functions that compute, called in forward
+        self.seen: set = set()  # the functions and methods the fx graphs call
 
     # -- translation ------------------------------------------------------------------------
     def translate(self, module, options=None, path: str = "") -> Layer:
@@ -354,7 +355,9 @@ def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple
         result = _outputs(output, reader)
         # every operation of a forward on tensors without data: costs and shapes fx missed
         from symparam.importers.torch_record import read_forward
-        merged = read_forward(reader, module, shape, causal=causal, root_name=root)
+        from symparam.importers.torch_static import fully_traced
+        if not fully_traced(reader, module, shape):
+            merged = read_forward(reader, module, shape, causal=causal, root_name=root)
     plans = _with_functions(reader.plans, reader.functions)
     entries = [_entry(plan, traced=input_shape is not None) for plan in plans]
     model = TorchModel(entries, name=root, edges=tuple(dict.fromkeys(reader.edges)),
