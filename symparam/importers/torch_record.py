@@ -57,8 +57,13 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
             refuse_pinned(pinned(mode, translator))
             hints = mode.shape_env.backed_var_to_val
             values.update({user: int(hints[raw]) for raw, user in translator.symbols.items()})
-        return merge(reader, module, recording, translator, batch=batch, batch_axis=axis,
-                     values=values, causal=causal, root_name=root_name)
+        try:
+            return merge(reader, module, recording, translator, batch=batch, batch_axis=axis,
+                         values=values, causal=causal, root_name=root_name)
+        except SymparamError:
+            raise
+        except Exception as error:  # noqa: BLE001 - never lose the rows fx found
+            return Merged({f"forward not merged ({type(error).__name__}: {error})"[:160]: 1})
     reason = f"forward not recorded ({type(failure).__name__}: {str(failure)[:120]})"
     return Merged({reason: 1})
 
