@@ -110,7 +110,10 @@ def _leading_batch(reader, recording, batch):
                   reader.rows[id(call.module)].derived), None)
     plan = reader.rows.get(id(first.module)) if first is not None else None
     if plan is not None and plan.recurse and first.inputs:
-        layout = plan.build({}).input_layout()
+        try:
+            layout = plan.build({}).input_layout()
+        except SymparamError:
+            return batch, 0
         layout = layout[0] if layout and isinstance(layout[0], tuple) else layout
         if len(layout) == len(first.inputs[0]) + 1:
             return 1, -1
