@@ -212,3 +212,15 @@ def test_convolutional_networks_traced_completely_match_the_counter():
     summary = S.from_torch(model, (None, 3, 32, 32)).summary()
     assert summary.macs == counted_macs(model, (1, 3, 32, 32))
     assert summary.total == numel(model)
+
+
+def test_gpt_calling_attention_itself_with_a_custom_module_keeps_its_attention():
+    """The issue's case: a custom module in a GPT whose blocks call scaled dot-product
+    attention themselves no longer drops the attention from the MACs."""
+    from torch_models import GPT, LinearAttentionBlock
+
+    gpt = GPT(vocab=97, positions=32, d=24, layers=2, heads=4, block=LinearAttentionBlock)
+    gpt.ln_f = nn.Sequential(gpt.ln_f, Scale(24))
+    summary = S.from_torch(gpt, (None, 7)).summary()
+    assert summary.macs == counted_macs(gpt, (2, 7), ids=97, device="cpu")
+    assert summary.total == numel(gpt) and summary.uncounted == ()
