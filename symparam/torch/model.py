@@ -89,7 +89,7 @@ class TorchRow(Row):
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # Summary's short repr and text-table str, not a dump
 class TorchSummary(Summary):
     """A ``Summary`` whose rows are ``TorchRow``s, with the total of the buffers."""
 
