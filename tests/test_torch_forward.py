@@ -224,3 +224,20 @@ def test_gpt_calling_attention_itself_with_a_custom_module_keeps_its_attention()
     summary = S.from_torch(gpt, (None, 7)).summary()
     assert summary.macs == counted_macs(gpt, (2, 7), ids=97, device="cpu")
     assert summary.total == numel(gpt) and summary.uncounted == ()
+
+
+def test_a_forward_that_needs_data_is_reported_and_leaves_nothing_behind():
+    class Selecting(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(4, 4)
+
+        def forward(self, x):
+            y = self.proj(x)
+            return y[y > 0]  # how many survive depends on the data
+
+    hooks = dict(torch.nn.modules.module._global_forward_pre_hooks)
+    summary = S.from_torch(Selecting(), (None, 4)).summary()
+    assert any(name.startswith("forward not recorded") for name, _ in summary.uncounted)
+    assert dict(torch.nn.modules.module._global_forward_pre_hooks) == hooks
+    assert summary.total == 20

@@ -7,7 +7,9 @@ holds PyTorch's quirks); containers (``nn.Sequential``, ``nn.ModuleList``, your 
 are walked into, and parameters a container holds directly, like any module symparam does not
 know, become an *opaque* row with PyTorch's own numbers, marked not derived.  A parameter is
 counted once, by identity: a module reusing another's (weight tying) shows it as ``name^tied``.
-Given an input shape, shapes are propagated through ``torch.fx`` (``symparam.torch.fx``).
+Given an input shape, shapes are propagated through ``torch.fx`` (``symparam.torch.fx``) and
+every operation of one forward on tensors without data is recorded and merged into the rows
+(``torch_record``: costs fx cannot see, shapes it lost, operations no rule covers).
 """
 
 from __future__ import annotations
@@ -324,7 +326,9 @@ def from_torch(module, input_shape=None, *, symbolic=(), causal="full") -> Torch
     module (``summary()``), parameters counted once by identity, buffers apart.
 
     Args:
-        module: the module; it is read, never run (``torch.fx`` traces ``forward``).
+        module: the module; never run on data: ``torch.fx`` traces ``forward``, and unless
+            that trace accounts for every call, one forward runs on meta or fake tensors
+            (``torch_record``), the module left as it was.
         input_shape: the input's full shape in PyTorch's layout, ``None`` at the batch axis
             (``(None, 3, 32, 32)``; ``(T, None, d)`` for a sequence-first RNN); a list of
             shapes for several inputs.  Without it each row is derived on the layout its own
