@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-import sympy
 import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode

@@ -63,8 +63,8 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
         except SymparamError:
             raise
         except Exception as error:  # noqa: BLE001 - never lose the rows fx found
-            return Merged({f"forward not merged ({type(error).__name__}: {error})"[:160]: 1})
-    reason = f"forward not recorded ({type(failure).__name__}: {str(failure)[:120]})"
+            return Merged({f"forward not merged ({error!r})"[:160]: 1})
+    reason = f"forward not recorded ({failure!r}"[:150] + ")"
     return Merged({reason: 1})
 
 

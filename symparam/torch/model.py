@@ -89,7 +89,7 @@ class TorchRow(Row):
     note: str = ""
 
 
-@dataclass(frozen=True, repr=False)  # Summary's short repr and text-table str, not a dump
+@dataclass(frozen=True, repr=False)  # Summary's own short repr, not a field dump
 class TorchSummary(Summary):
     """A ``Summary`` whose rows are ``TorchRow``s, with the total of the buffers."""
 
