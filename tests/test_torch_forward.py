@@ -242,3 +242,32 @@ def test_a_forward_that_needs_data_is_reported_and_leaves_nothing_behind():
     assert any(name.startswith("forward not recorded") for name, _ in summary.uncounted)
     assert dict(torch.nn.modules.module._global_forward_pre_hooks) == hooks
     assert summary.total == 20
+
+
+class Mixing(nn.Module):
+    """Work a forward does by hand, through several aten products: an einsum, a transposed
+    convolution with the module's own weight, a batched product with a bias, and one Linear
+    called twice (its parameters once, its cost twice)."""
+
+    def __init__(self):
+        super().__init__()
+        self.shared = nn.Linear(8, 8)
+        self.mix = nn.Parameter(torch.randn(8, 8))
+        self.up = nn.Parameter(torch.randn(8, 4, 3, 3))
+
+    def forward(self, x):                     # x: (b, 8, 5, 5)
+        t = x.flatten(2).transpose(1, 2)      # (b, 25, 8)
+        t = self.shared(self.shared(t))
+        t = torch.einsum("bnd,de->bne", t, self.mix)
+        scores = torch.baddbmm(torch.zeros(1, 1, 1), t, t.transpose(1, 2))
+        y = F.conv_transpose2d(x, self.up, stride=2)
+        return scores.sum() + y.sum()
+
+
+def test_products_written_in_forward_and_shared_modules_match_the_counter():
+    model = Mixing()
+    summary = S.from_torch(model, (None, 8, 5, 5)).summary()
+    assert summary.macs == counted_macs(model, (2, 8, 5, 5), device="cpu")
+    assert summary.total == numel(model) and summary.uncounted == ()
+    shared = next(row for row in summary.rows if row.name == "shared")
+    assert shared.params == 72 and shared.derivation.macs == 2 * 25 * 64
