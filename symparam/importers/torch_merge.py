@@ -6,8 +6,10 @@ it.  Then, per row:
 
 - a catalogue-derived module keeps its derived parameters and cost, derived on the input shape
   the forward really gave it (fx's shape when it agrees); the operations recorded inside it
-  *check* that cost, they are never added to it; a disagreement is noted on the row and kept in
-  ``Merged.disagreements`` (a bug to fix in the catalogue or the rules);
+  *check* that cost, they are never added to it; a disagreement is noted on the row (a bug to
+  fix in the catalogue or the rules; ``bench/zoo_torch.py`` counts such a model as a miss).
+  A ``torch.nn`` subclass with its own ``forward`` takes the recorded cost and shape instead; a
+  module the forward never calls costs nothing; a module called ``k`` times costs ``k`` calls;
 - a module symparam cannot derive gets the recorded operations' cost and output shape;
 - a module whose own ``forward`` computes (attention written by hand, ``x @ w``, an einsum)
   gets a row for that work, less what fx's function rows already show.
@@ -59,11 +61,10 @@ class Recorded(Opaque):
 
 @dataclass
 class Merged:
-    """What merging found besides the rows: uncounted operations (name -> calls) and the
-    rows whose derived cost the recorded operations contradict."""
+    """What merging found besides the rows: the uncounted operations (name -> calls).  Rows
+    whose derived cost the recorded operations contradict say so in their notes."""
 
     uncounted: dict = field(default_factory=dict)
-    disagreements: list = field(default_factory=list)
 
 
 @dataclass
@@ -90,16 +91,15 @@ def merge(reader, module, recording, translate, *, batch=1, batch_axis=0, values
     calls = defaultdict(list)
     for call in recording.calls:
         calls[id(call.module)].append(call)
-    merged = Merged(dict(uncounted))
     for plan in list(reader.plans):
         found = calls.get(id(plan.module), [])
         if plan.recurse and plan.derived:
-            _check_derived(context, plan, found, buckets.pop(id(plan.module), []), merged)
+            _check_derived(context, plan, found, buckets.pop(id(plan.module), []))
         else:
             _charge_opaque(context, plan, found, buckets.pop(id(plan.module), []))
     for owner, costs in buckets.items():
         _add_ops_row(context, owner, calls.get(owner, []), costs, root_name)
-    return merged
+    return Merged(dict(uncounted))
 
 
 def _leading_batch(reader, recording, batch):
@@ -195,7 +195,7 @@ def _same_shape(context, fx_shape, recorded) -> bool:
     return True
 
 
-def _check_derived(context, plan, calls, costs, merged) -> None:
+def _check_derived(context, plan, calls, costs) -> None:
     """A catalogue row: derive it on the shape the forward gave it when fx did not, then
     check its cost against the recorded operations."""
     if not calls:  # not run (a training-only branch), or its weights used directly
@@ -232,7 +232,6 @@ def _check_derived(context, plan, calls, costs, merged) -> None:
     elif not _equal(context, expected, recorded.macs):
         plan.note = "; ".join(filter(None, [plan.note, f"recorded operations: {recorded.macs} "
                                             f"MACs per example, derived {expected}"]))
-        merged.disagreements.append((plan.name, expected, recorded.macs))
 
 
 def _charge_opaque(context, plan, calls, costs) -> None:
