@@ -271,3 +271,17 @@ def test_products_written_in_forward_and_shared_modules_match_the_counter():
     assert summary.total == numel(model) and summary.uncounted == ()
     shared = next(row for row in summary.rows if row.name == "shared")
     assert shared.params == 72 and shared.derivation.macs == 2 * 25 * 64
+
+
+def test_a_model_that_fixes_a_symbolic_size_is_refused():
+    class Fixed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(16, 4)
+
+        def forward(self, x):
+            torch._assert(x.shape[1] == 16, "sixteen tokens only")
+            return self.proj(x.transpose(1, 2))
+
+    with pytest.raises(S.SymparamError, match="fixes T=16"):
+        S.from_torch(Fixed(), (None, "T", 8))
