@@ -6,17 +6,13 @@ importer's tests; symparam never imports transformers."""
 from __future__ import annotations
 
 import copy
-import sys
 
-import pytest
+from torch_libraries import library
 
 
 def transformers():
-    """transformers, or skip.  The torchvision wheel installed beside torch 2.13 fails at import
-    time, and transformers only needs it for image processors: hide it."""
-    if "torchvision" not in sys.modules:
-        sys.modules["torchvision"] = None
-    return pytest.importorskip("transformers")
+    """transformers itself (``torch_libraries`` makes the torchvision beside it importable)."""
+    return library("transformers")
 
 
 def build(config: dict, device="meta", seed=0):

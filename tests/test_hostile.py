@@ -241,7 +241,7 @@ def test_a_keras_config_stays_readable():
 
 
 def test_from_torch_refuses_an_input_shape_the_first_layer_cannot_take():
-    torch = pytest.importorskip("torch")
+    import torch
     module = torch.nn.Sequential(torch.nn.Linear(10, 5), torch.nn.ReLU())
     timed_refusal(lambda: S.from_torch(module, (None, 7)), "does not fit")
     conv = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3))

@@ -55,6 +55,8 @@ class Summary(Substitutable, Renderable):
     edges: tuple = ()
     #: compute per example over every call (a shared layer costs each time it runs)
     cost: Cost | None = None
+    #: operations no cost rule covers, ``(name, calls)``: their cost is not in ``macs``
+    uncounted: tuple = ()
 
     @property
     def macs(self):

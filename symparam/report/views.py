@@ -161,6 +161,9 @@ def summary_view(summary, values: dict) -> dict:
               for label, key in TOTALS]
     if summary.macs is not None:  # the compute the same equations give
         totals.append((Text("MACs per example"), chain(summary.macs, concrete.macs)))
+    if summary.uncounted:  # never a silent zero: operations no cost rule covers
+        listed = ", ".join(f"{name} x{calls}" for name, calls in summary.uncounted)
+        totals.append((Text("Uncounted operations (not in the MACs)"), Text(listed)))
     return {"name": Text(summary.name), "heading": Text(f"Model: {summary.name}"), "rows": rows,
             "symbolic": symbolic, "totals": totals,
             "values": _where(_present(values, summary.free_symbols)),
@@ -284,6 +287,9 @@ def summary_json(summary, values: dict) -> dict:
     result = {"name": summary.name, "layers": layers, "total": str(concrete.total),
               "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable),
               "macs": None if concrete.macs is None else str(concrete.macs)}
+    if summary.uncounted:
+        result["uncounted"] = [{"name": name, "calls": calls}
+                               for name, calls in summary.uncounted]
     if values:
         result["formulas"] = {"total": str(summary.total), "trainable": str(summary.trainable),
                               "non_trainable": str(summary.non_trainable),

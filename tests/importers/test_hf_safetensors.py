@@ -11,8 +11,8 @@ from symparam.cli import main
 from hf_configs import config
 import hf_reference as ref
 
-torch = pytest.importorskip("torch")
-safetensors_torch = pytest.importorskip("safetensors.torch")
+import torch
+import safetensors.torch as safetensors_torch
 
 
 def _saved(tmp_path, family, head=None, **save):

@@ -92,7 +92,7 @@ class TorchRow(Row):
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # Summary's own short repr, not a field dump
 class TorchSummary(Summary):
     """A ``Summary`` whose rows are ``TorchRow``s, with the total of the buffers."""
 
@@ -143,7 +143,8 @@ class TorchModel(Model):
         return TorchSummary(self.name or self.default_name, tuple(rows),
                             sympy.Add(trainable, frozen), trainable, frozen, edges=self.edges,
                             cost=_total_cost(row.derivation for row in rows),
-                            buffers=sympy.Add(*(row.buffers for row in rows)))
+                            buffers=sympy.Add(*(row.buffers for row in rows)),
+                            uncounted=getattr(self, "uncounted", ()))
 
     def derive(self, input_shape=None) -> Derivation:
         """Every row's derivation combined, each row's symbols tagged ``^(i)``; another input

@@ -104,7 +104,8 @@ def _owner(node, path: str) -> str:
 def _counted(call, path: str, target, args, kwargs, result):
     """A call of a function that computes (a matrix product in ``forward``) is reported to
     ``call.function(path, name, operands, result)``, which may give it a row; other calls
-    pass through."""
+    pass through.  Every target is added to ``call.seen`` when it has one."""
+    getattr(call, "seen", set()).add(target)
     name = _name(target)
     if name not in OPERANDS or not hasattr(call, "function"):
         return result

@@ -7,7 +7,9 @@ holds PyTorch's quirks); containers (``nn.Sequential``, ``nn.ModuleList``, your 
 are walked into, and parameters a container holds directly, like any module symparam does not
 know, become an *opaque* row with PyTorch's own numbers, marked not derived.  A parameter is
 counted once, by identity: a module reusing another's (weight tying) shows it as ``name^tied``.
-Given an input shape, shapes are propagated through ``torch.fx`` (``symparam.importers.torch.trace``).
+Given an input shape, shapes are propagated through ``torch.fx`` (``trace``) and
+every operation of one forward on tensors without data is recorded and merged into the rows
+(``record``: costs fx cannot see, shapes it lost, operations no rule covers).
 """
 
 from __future__ import annotations
@@ -23,100 +25,14 @@ from symparam.core.errors import SymparamError, shorten
 from symparam.importers.keras.config import SymbolicSize
 from symparam.core.naming import snake_case
 from symparam.core.shapes import is_shape_list, normalize_shape
-from symparam.importers.spec import construct
+from symparam.engine.registry import construct
 from symparam.torch import nn as _catalogue  # noqa: F401 - fills the registry
 from symparam.torch._base import TORCH
 from symparam.layers.wrappers import Tied
 from symparam.importers.torch.model import Entry, Frozen, Opaque, TorchModel
-
-#: arguments read from no module attribute
-SKIPPED = frozenset({"name", "trainable", "device", "dtype", "need_weights"})
-#: forward() options that change a module's outputs: name -> positional index
-CALL_OPTIONS = {"MultiheadAttention": {"need_weights": 4}}
-#: how many positional tensors forward() reads (default 1)
-INPUTS = {"Bilinear": 2, "MultiheadAttention": 3, "TransformerDecoderLayer": 2,
-          "TransformerDecoder": 2, "Transformer": 2}
-#: PyTorch parameter names -> the symparam weights that hold them (for tying and freezing)
-_AFFINE = {"weight": ("W",), "bias": ("b",)}
-_NORM = {"weight": ("gamma",), "bias": ("beta",)}
-PARAMETERS = {
-    "Linear": _AFFINE, "Bilinear": _AFFINE, "Embedding": {"weight": ("E",)},
-    "EmbeddingBag": {"weight": ("E",)}, "PReLU": {"weight": ("a",)},
-    **{f"{kind}{n}d": _AFFINE for kind in ("Conv", "ConvTranspose") for n in (1, 2, 3)},
-    **{f"{kind}{n}d": _NORM for kind in ("BatchNorm", "InstanceNorm") for n in (1, 2, 3)},
-    "LayerNorm": _NORM, "GroupNorm": _NORM,
-    "MultiheadAttention": {
-        "in_proj_weight": ("W_Q", "W_K", "W_V"), "in_proj_bias": ("b_Q", "b_K", "b_V"),
-        "q_proj_weight": ("W_Q",), "k_proj_weight": ("W_K",), "v_proj_weight": ("W_V",),
-        "out_proj.weight": ("W_O",), "out_proj.bias": ("b_O",), "bias_k": ("k_b",),
-        "bias_v": ("v_b",)},
-}
-
-
-def _activation(function) -> str:
-    """``F.relu``/``nn.ReLU()`` -> ``"relu"``; likewise GELU."""
-    name = getattr(function, "__name__", type(function).__name__).lower()
-    if name not in ("relu", "gelu"):
-        raise SymparamError(f"activation {shorten(function)} is not supported")
-    return name
-
-
-def _block(module, reader) -> dict:
-    attention = module.self_attn
-    return {"d_model": attention.embed_dim, "nhead": attention.num_heads,
-            "dim_feedforward": module.linear1.out_features, "dropout": module.dropout.p,
-            "activation": _activation(module.activation), "batch_first": attention.batch_first,
-            "norm_first": module.norm_first, "bias": module.linear1.bias is not None}
-
-
-def _stack(field_name: str):
-    def arguments(module, reader) -> dict:
-        norm = module.norm
-        return {field_name: reader.translate(module.layers[0]), "num_layers": len(module.layers),
-                "norm": None if norm is None else reader.translate(norm)}
-    return arguments
-
-
-#: PyTorch's quirks: arguments not stored under their own name
-QUIRKS = {
-    "MultiheadAttention": lambda m, r: {"bias": m.in_proj_bias is not None,
-                                        "add_bias_kv": m.bias_k is not None},
-    "TransformerEncoderLayer": _block, "TransformerDecoderLayer": _block,
-    "TransformerEncoder": _stack("encoder_layer"), "TransformerDecoder": _stack("decoder_layer"),
-    "Transformer": lambda m, r: {"d_model": m.d_model, "nhead": m.nhead,
-                                 "batch_first": m.batch_first,
-                                 "custom_encoder": r.translate(m.encoder),
-                                 "custom_decoder": r.translate(m.decoder)},
-}
-#: PyTorch's output nesting, rebuilt from a layer's flat list of output shapes
-NESTING = {"LSTM": lambda o: (o[0], (o[1], o[2])),
-           "MultiheadAttention": lambda o: (o[0], o[1] if len(o) > 1 else None)}
-
-
-def torch_class(module) -> str | None:
-    """The name of the ``torch.nn`` class of ``module`` (or of its nearest such base) that
-    ``symparam.torch.nn`` knows."""
-    for base in type(module).__mro__:
-        if base.__module__.startswith("torch.nn.") and base.__name__ in TORCH.classes:
-            return base.__name__
-    return None
-
-
-_UNREADABLE = object()
-
-
-def _plain(value, field_name: str):
-    """A module attribute as a layer argument: tuples for sizes, flags for bias tensors;
-    anything else (a function, a module) is left to the quirks table."""
-    if field_name == "bias" and not isinstance(value, bool):
-        return value is not None
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (tuple, list)):
-        items = tuple(_plain(item, field_name) for item in value)
-        return _UNREADABLE if _UNREADABLE in items else items
-    return _UNREADABLE
-
+from symparam.importers.torch.translate import (CALL_OPTIONS, INPUTS, NESTING, PARAMETERS,
+                                                QUIRKS, SKIPPED, _UNREADABLE, _plain,
+                                                torch_class)
 
 @dataclass
 class _Plan:
@@ -146,6 +62,7 @@ class _Reader:
         self.visited: set = set()
         self.edges: list = []
         self.functions: list[_Plan] = []  # rows for functions that compute, called in forward
+        self.seen: set = set()  # the functions and methods the fx graphs call
 
     # -- translation ------------------------------------------------------------------------
     def translate(self, module, options=None, path: str = "") -> Layer:
@@ -242,6 +159,13 @@ class _Reader:
             return built
         return _Plan(name, path, module, build, True, "; ".join(notes))
 
+    # -- what merging a recorded forward needs (``merge``) ------------------------------
+    @staticmethod
+    def inputs_of(module) -> int:
+        return INPUTS.get(torch_class(module), 1)
+
+    new_plan = _Plan
+
     # -- the fx callback --------------------------------------------------------------------
     def __call__(self, path, module, values, kwargs):
         from symparam.importers.torch import trace as fx
@@ -316,23 +240,28 @@ def _nest(name, output, source):
 
 
 # -- the public functions ---------------------------------------------------------------------
-def from_torch(module, input_shape=None, *, symbolic=()) -> TorchModel:
+def from_torch(module, input_shape=None, *, symbolic=(), causal="full") -> TorchModel:
     """A symparam model of a live ``torch.nn.Module`` built in this process: one row per
     module (``summary()``), parameters counted once by identity, buffers apart.
 
     Args:
-        module: the module; it is read, never run (``torch.fx`` traces ``forward``).
+        module: the module; never run on data: ``torch.fx`` traces ``forward``, and unless
+            that trace accounts for every call, one forward runs on meta or fake tensors
+            (``record``), the module left as it was.
         input_shape: the input's full shape in PyTorch's layout, ``None`` at the batch axis
             (``(None, 3, 32, 32)``; ``(T, None, d)`` for a sequence-first RNN); a list of
             shapes for several inputs.  Without it each row is derived on the layout its own
             arguments imply, with symbols for the free sizes.
         symbolic: rules ``"CLASS_OR_PATH.argument=symbol"`` (``"Linear.out_features=u"``)
             making chosen sizes symbols; their values are ``read_torch``'s second result.
+        causal: ``"full"`` counts a causal attention's masked products too (PyTorch's
+            counter), ``"lower"`` only the lower triangle it keeps.
     """
-    return read_torch(module, input_shape, symbolic=symbolic)[0]
+    return read_torch(module, input_shape, symbolic=symbolic, causal=causal)[0]
 
 
-def read_torch(module, input_shape=None, *, symbolic=()) -> tuple[TorchModel, dict]:
+def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple[TorchModel,
+                                                                                 dict]:
     """Like ``from_torch``, also returning the values of the ``symbolic`` sizes."""
     import torch
     from symparam.importers.torch import trace as fx
@@ -342,15 +271,21 @@ def read_torch(module, input_shape=None, *, symbolic=()) -> tuple[TorchModel, di
     reader = _Reader(rules)
     root = snake_case(type(module).__name__)
     reader.walk(module, "", root)
-    result, shape = (), None
+    result, shape, merged = (), None, None
     if input_shape is not None:
         shape = _input_shapes(input_shape)
         output = fx.run(module, "", fx.as_values(shape), reader)
         result = _outputs(output, reader)
+        # every operation of a forward on tensors without data: costs and shapes fx missed
+        from symparam.importers.torch.record import read_forward
+        from symparam.importers.torch.static import fully_traced
+        if not fully_traced(reader, module, shape):
+            merged = read_forward(reader, module, shape, causal=causal, root_name=root)
     plans = _with_functions(reader.plans, reader.functions)
     entries = [_entry(plan, traced=input_shape is not None) for plan in plans]
     model = TorchModel(entries, name=root, edges=tuple(dict.fromkeys(reader.edges)),
                        input_shape=shape, result_shape=result, source=module, reader=from_torch)
+    model.uncounted = tuple(sorted(merged.uncounted.items())) if merged else ()
     return model, dict(reader.values)
 
 
