@@ -55,6 +55,12 @@ def _checked_size(expr, value, *, field, owner, minimum):
             raise SymparamError(
                 f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
                 f"got {shorten(value)}")
+    elif expr.has(sympy.floor, sympy.ceiling):
+        # a strided layer's output length, which every next layer receives: SymPy's sign and
+        # integrality inference on a rounded quotient runs ``signsimp`` and ``_monotonic_sign``
+        # over the whole argument (0.1 s per layer of a deep stack), and a rounding is an
+        # integer whatever its argument; only a number is checked further (above)
+        pass
     elif expr.is_integer is False or (minimum >= 1 and expr.is_positive is False):
         raise SymparamError(f"{owner}: {field} must be a positive integer, got {shorten(value)}")
     return expr
