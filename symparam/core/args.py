@@ -8,6 +8,7 @@ the layer and the field, so a bad spec fails with one clear line.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sympy
 
@@ -48,22 +49,30 @@ def _checked_size(expr, value, *, field, owner, minimum):
                 f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
                 f"got {shorten(value)}")
         return expr
-    if not isinstance(expr, sympy.Expr) or expr.free_symbols - expr.atoms(sympy.Symbol):
-        raise SymparamError(f"{owner}: {field} must be an integer size, got {shorten(value)}")
+    problem = _size_problem(expr, minimum) if isinstance(expr, sympy.Expr) else "an integer size"
+    if problem:
+        raise SymparamError(f"{owner}: {field} must be {problem}, got {shorten(value)}")
+    return expr
+
+
+@lru_cache(maxsize=4096)
+def _size_problem(expr: sympy.Expr, minimum: int) -> str:
+    """What ``expr`` fails to be as a size (``""``: nothing), remembered per expression: every
+    layer of a deep model checks its input shape, and the previous layer's output repeats."""
+    if expr.free_symbols - expr.atoms(sympy.Symbol):
+        return "an integer size"
     if expr.is_number:
         if not expr.is_Integer or not minimum <= int(expr) <= MAX_LITERAL:
-            raise SymparamError(
-                f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
-                f"got {shorten(value)}")
+            return f"an integer from {minimum} to {MAX_LITERAL}"
     elif expr.has(sympy.floor, sympy.ceiling):
         # a strided layer's output length, which every next layer receives: SymPy's sign and
         # integrality inference on a rounded quotient runs ``signsimp`` and ``_monotonic_sign``
         # over the whole argument (0.1 s per layer of a deep stack), and a rounding is an
         # integer whatever its argument; only a number is checked further (above)
-        pass
+        return ""
     elif expr.is_integer is False or (minimum >= 1 and expr.is_positive is False):
-        raise SymparamError(f"{owner}: {field} must be a positive integer, got {shorten(value)}")
-    return expr
+        return "a positive integer"
+    return ""
 
 
 def sizes(value: object, rank: int, *, field: str, owner: str, minimum: int = 1) -> tuple:

@@ -42,7 +42,8 @@ class Model(Layer):
         self.inputs, self._list_inputs = self._tensors(inputs, "inputs")
         self.outputs, self._list_outputs = self._tensors(outputs, "outputs")
         self._nodes, self.layers = map_graph(self.inputs, self.outputs)
-        if len(self.layers) > MAX_LAYERS:
+        # input layers are not counted, as in a Sequential: 10,000 layers after an S.Input
+        if sum(not isinstance(layer, InputLayer) for layer in self.layers) > MAX_LAYERS:
             raise SymparamError(f"{args.where(self)}: more than {MAX_LAYERS} layers")
         self._names = assign_names(self.layers)
 
@@ -156,29 +157,40 @@ def _is_list_call(node) -> bool:
 
 
 def map_graph(inputs, outputs) -> tuple[list, list]:
-    """Nodes in execution order and layers in Keras's order, as Keras's ``map_graph`` does."""
+    """Nodes in execution order and layers in Keras's order, as Keras's ``map_graph`` does.
+
+    The depth-first walk keeps its own stack: a chain of 10,000 layers is a valid model, and
+    Python's recursion limit (1,000 frames) is not a limit on model depth."""
     finished, in_progress, ordered, first_seen = set(), set(), [], {}
     input_ids = {id(t) for t in inputs}
 
-    def visit(tensor: Tensor) -> None:
+    def enter(tensor: Tensor):
+        """The node to visit for ``tensor``, or ``None`` when there is nothing to do."""
         node = tensor.node
         if node is None or id(node) in finished:
-            return
+            return None
         if node.inputs and id(tensor) in input_ids:
             finished.add(id(node))
-            return
+            return None
         if id(node) in in_progress:
             raise SymparamError("the model's graph has a cycle")
         first_seen.setdefault(node.layer, len(first_seen))
         in_progress.add(id(node))
-        for parent in node.inputs:
-            visit(parent)
-        finished.add(id(node))
-        in_progress.discard(id(node))
-        ordered.append(node)
+        return node
 
     for output in outputs:
-        visit(output)
+        root = enter(output)
+        stack = [] if root is None else [(root, iter(root.inputs))]
+        while stack:
+            node, parents = stack[-1]
+            parent = next(parents, None)
+            if parent is None:  # every input visited: the node comes after them
+                stack.pop()
+                finished.add(id(node))
+                in_progress.discard(id(node))
+                ordered.append(node)
+            elif (child := enter(parent)) is not None:
+                stack.append((child, iter(child.inputs)))
     return _order_by_depth(ordered, first_seen, inputs)
 
 
