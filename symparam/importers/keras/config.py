@@ -8,6 +8,7 @@ imported here.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from symparam.core.dims import check_name
@@ -229,24 +230,39 @@ class _Graph:
         self.pending += [(name, index, node) for index, node in enumerate(nodes)]
 
     def connect(self) -> None:
-        while self.pending:
-            waiting = [item for item in self.pending if not self._call(*item)]
-            if len(waiting) == len(self.pending):
-                name = waiting[0][0]
-                raise SymparamError(f"{self.where}: layer {name!r} reads a tensor that no layer "
-                                    "produces (graph disconnected)")
-            self.pending = waiting
+        """Call every pending node once its inputs exist.  A node that must wait is parked
+        under the layer it waits for and released when that layer produces a tensor, so each
+        node is looked at a bounded number of times: repeated passes over the whole list
+        were quadratic in a config that lists its layers out of order."""
+        parked: dict[str, list] = {}
+        queue = deque(enumerate(self.pending))
+        while queue:
+            position, (name, index, node) = queue.popleft()
+            missing = self._missing(name, index, node)
+            if missing is None:
+                self._call(name, index, node)
+                queue.extendleft(reversed(parked.pop(name, [])))
+            else:
+                parked.setdefault(missing, []).append((position, (name, index, node)))
+        if parked:
+            first = min(item for items in parked.values() for item in items)
+            raise SymparamError(f"{self.where}: layer {first[1][0]!r} reads a tensor that no "
+                                "layer produces (graph disconnected)")
+        self.pending = []
 
-    def _call(self, name: str, index: int, node) -> bool:
+    def _missing(self, name: str, index: int, node):
+        """The layer whose next tensor this call waits for, or ``None`` when it can run."""
         if len(self.outputs[name]) != index:
-            return False  # an earlier call of the same layer comes first
+            return name  # an earlier call of the same layer comes first
+        refs, _ = _node_refs(node, f"{self.where} layer {name!r}")
+        waiting = next((ref for ref in refs if not self._available(ref)), None)
+        return None if waiting is None else _ref_name(waiting)
+
+    def _call(self, name: str, index: int, node) -> None:
         refs, as_list = _node_refs(node, f"{self.where} layer {name!r}")
-        if not all(self._available(ref) for ref in refs):
-            return False
         tensors = [self.tensor(ref, name) for ref in refs]
         result = self.layers[name](tensors if as_list or len(tensors) > 1 else tensors[0])
         self.outputs[name].append(result if isinstance(result, list) else [result])
-        return True
 
     def _available(self, ref) -> bool:
         name, node, _ = ref
@@ -270,6 +286,13 @@ class _Graph:
                 not 0 <= index < len(self.outputs[name][node]):
             raise SymparamError(f"{where}: unknown tensor {shorten(ref)}")
         return self.outputs[name][node][index]
+
+
+def _ref_name(ref) -> str:
+    """The layer a ``[layer, node, tensor]`` reference names (any hashable stand-in if it is
+    malformed: such a call never becomes ready and is reported as disconnected)."""
+    name = ref[0] if isinstance(ref, list) and ref else None
+    return name if isinstance(name, str) else repr(ref)
 
 
 def _node_refs(node, where: str) -> tuple[list, bool]:
