@@ -61,6 +61,8 @@ def _size_problem(expr: sympy.Expr, minimum: int) -> str:
     layer of a deep model checks its input shape, and the previous layer's output repeats."""
     if expr.free_symbols - expr.atoms(sympy.Symbol):
         return "an integer size"
+    if _plainly_positive_integer(expr):
+        return ""
     if expr.is_number:
         if not expr.is_Integer or not minimum <= int(expr) <= MAX_LITERAL:
             return f"an integer from {minimum} to {MAX_LITERAL}"
@@ -73,6 +75,22 @@ def _size_problem(expr: sympy.Expr, minimum: int) -> str:
     elif expr.is_integer is False or (minimum >= 1 and expr.is_positive is False):
         return "a positive integer"
     return ""
+
+
+def _plainly_positive_integer(expr) -> bool:
+    """True for a sum of products of positive integer symbols with positive integer
+    coefficients (``u*v + w``, ``4*u``): a size by construction, decided from the nodes alone
+    (SymPy's assumption system took half of deriving a layer of distinct symbolic width)."""
+    for term in sympy.Add.make_args(expr):
+        coefficient, rest = term.as_coeff_Mul()
+        if not (coefficient.is_Integer and coefficient > 0):
+            return False
+        for factor in sympy.Mul.make_args(rest):
+            base, exponent = factor.as_base_exp()
+            if not (base.is_Symbol and base.is_integer and base.is_positive
+                    and exponent.is_Integer and exponent > 0):
+                return False
+    return True
 
 
 def sizes(value: object, rank: int, *, field: str, owner: str, minimum: int = 1) -> tuple:
