@@ -151,6 +151,7 @@ def environment() -> dict:
     memory = next((int(line.split()[1]) // 1024 for line in lines
                    if line.startswith("MemTotal")), None)
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "memory_mb": memory,
+            "load_average": os.getloadavg(),
             "machine": platform.machine(), "versions": versions}
 
 

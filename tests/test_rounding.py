@@ -111,3 +111,12 @@ def test_collapsed_lengths_evaluate_to_integers():
     length = symbolic([("valid", 3, 2, 1), ("same", 1, 2, 1)])
     assert length.xreplace({n: 11}) == simulate(11, [("valid", 3, 2, 1), ("same", 1, 2, 1)])
     assert str(length) == "ceiling(n/4 - 1/2)"  # floor((n-1)/2) = ceiling((n-2)/2)
+
+
+def test_a_stride_of_one_keeps_the_length_as_it_is():
+    """``ceiling(L/1) = L`` for an integer ``L``: a same-padded layer of stride 1 after a
+    strided one leaves its floor alone (branches of a ResNet block must agree in form)."""
+    length = symbolic([("valid", 3, 2, 1)])
+    assert conv_length(length, 3, stride=1, padding="same") == length
+    assert conv_length(length, 1, stride=1) == length
+    assert conv_length(sympy.ceiling(n / 2), 1, stride=1) == sympy.ceiling(n / 2)

@@ -87,6 +87,8 @@ def _merged_argument(kind, numerator, divisor):
     if split is None or not _positive_integer(divisor):
         return None
     inner, offset = split
+    if divisor == 1:  # an integer already: kept as it is, in whichever rounding it has
+        return numerator
     argument = inner.args[0]
     if not isinstance(inner, kind):
         argument = _switched(argument, to=kind)  # identity (3)
