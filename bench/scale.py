@@ -187,11 +187,12 @@ def cold() -> None:
     """Every run from scratch: no cached derivation, and SymPy's and symparam's memo caches
     empty (else a repeat reuses the floors and ceilings the first run built)."""
     import sympy
-    from symparam.core import args, dims
+    from symparam.core import algebra, args, dims
     from symparam.report import render, views
     w.fresh_derivations()
     sympy.core.cache.clear_cache()
-    for cached in (dims._parse_text, args._size_problem, render._printed, views.written):
+    for cached in (dims._parse_text, args._size_problem, render._printed, views.written,
+                   algebra.tidy):
         cached.cache_clear()
 
 

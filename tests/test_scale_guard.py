@@ -14,6 +14,7 @@ import pytest
 import sympy
 
 import symparam as S
+from symparam.core import algebra as _algebra
 from symparam.core import args as _args
 from symparam.core import dims as _dims
 from symparam.engine.cache import DERIVATIONS
@@ -29,7 +30,8 @@ def cold() -> None:
     """Forget everything remembered between runs, so both sizes start alike."""
     DERIVATIONS.clear()
     sympy.core.cache.clear_cache()
-    for cached in (_dims._parse_text, _args._size_problem, _render._printed, _views.written):
+    for cached in (_dims._parse_text, _args._size_problem, _render._printed, _views.written,
+                   _algebra.tidy):
         cached.cache_clear()
 
 
