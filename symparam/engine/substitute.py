@@ -11,6 +11,7 @@ only a per-layer report reads, and which would make ``Summary.subs`` walk every 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 
 import sympy
@@ -80,7 +81,7 @@ def free_symbols(value) -> set:
     pending, seen = [value], set()
     while pending:
         item = pending.pop()
-        if isinstance(item, sympy.Eq):
+        if item is None or isinstance(item, (str, int, float, sympy.Eq)):
             continue  # an equation's sizes occur in the counts and shapes too
         if isinstance(item, sympy.Basic):
             if item not in seen:  # the rows of a deep model repeat a few expressions
@@ -91,9 +92,14 @@ def free_symbols(value) -> set:
         elif isinstance(item, dict):
             pending.extend(item.values())
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item)
-                           if f.metadata.get(KEEP, True))
+            pending.extend(getattr(item, name) for name in _walked(type(item)))
     return found
+
+
+@functools.cache
+def _walked(cls) -> tuple:
+    """The fields of a report dataclass that hold values (not those marked ``KEEP``)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get(KEEP, True))
 
 
 class Substitutable:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 
 from symparam.core import args
+from symparam.core.algebra import add_up
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.naming import assign_names
 from symparam.core.shapes import is_shape_list
@@ -106,8 +107,8 @@ class Model(Layer):
             input_shape=shapes if self._list_inputs else shapes[0],
             output_shape=output_shapes if self._list_outputs else output_shapes[0],
             equations=equations, name=self.name, **partition(weights),
-            trainable=sympy.Add(*(d.trainable for d in per_layer.values())),
-            non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())),
+            trainable=add_up(d.trainable for d in per_layer.values()),
+            non_trainable=add_up(d.non_trainable for d in per_layer.values()),
             cost=calls_cost(calls))
 
     # -- the summary --------------------------------------------------------------------------
@@ -127,8 +128,8 @@ class Model(Layer):
             rows.append(Row(names[layer], layer.class_name,
                             outputs if len(outputs) > 1 else outputs[0], derivation.params,
                             derivation.trainable, derivation.non_trainable, derivation))
-        trainable = sympy.Add(*(row.trainable for row in rows))
-        non_trainable = sympy.Add(*(row.non_trainable for row in rows))
+        trainable = add_up(row.trainable for row in rows)
+        non_trainable = add_up(row.non_trainable for row in rows)
         calls = [node.derivation for node in nodes if not isinstance(node.layer, InputLayer)]
         return Summary(self.name or self.default_name, tuple(rows),
                        sympy.Add(trainable, non_trainable), trainable, non_trainable,
