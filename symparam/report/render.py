@@ -26,6 +26,7 @@ from typing import Callable
 
 import jinja2
 import markupsafe
+import sympy
 
 from symparam.report import printers, views
 from symparam.core.errors import SymparamError, shorten
@@ -78,9 +79,8 @@ def _is_control(char: str) -> bool:
 def _translate(text: str, table: dict, control: Callable[[str], str],
                other: Callable[[str], str] = str) -> str:
     """One pass over ``text``: special characters from ``table``, control characters through
-    ``control``, every other character through ``other``.  Text with nothing to change (most
-    cells: ``dense_7 (Dense)``, ``u*(u + 1)``) is found by one regular-expression search and
-    returned as it is: a character-by-character join took 2 s for a 10,000-row table."""
+    ``control``, every other character through ``other``; text with nothing to change is
+    returned at once (joining character by character took 2 s for 10,000 rows)."""
     text = str(text)
     if (other is str or text.isascii()) and not _special(tuple(table)).search(text):
         return text
@@ -198,12 +198,22 @@ NOTATIONS = {
 
 def _raw(cell, notation: Notation) -> str:
     """A math cell as the format's raw math markup (no delimiters), printed once per distinct
-    cell and format (``_printed``): the rows of a deep model repeat a few formulas and shapes,
-    and SymPy's printer takes about 0.3 ms for each."""
-    try:
+    cell and format: a deep model's rows repeat a few formulas (0.3 ms each to print)."""
+    if _sympy_only(cell):
         return _printed(cell, notation)
-    except TypeError:  # a cell holding something unhashable is printed every time
-        return _print_cell(cell, notation)
+    return _print_cell(cell, notation)
+
+
+def _sympy_only(cell) -> bool:
+    """Only SymPy values (or ``None``): a Python ``160000`` equals and hashes like
+    ``Integer(160000)`` but prints otherwise, so it never meets ``_printed``."""
+    if isinstance(cell, views.Chain):
+        return all(_sympy_only(part) for part in cell.parts)
+    if isinstance(cell, views.Shape):
+        return isinstance(cell.shape, tuple) and all(
+            item is None or isinstance(item, sympy.Basic) for item in cell.shape)
+    return isinstance(getattr(cell, "expr", None), sympy.Basic) and all(
+        isinstance(item, sympy.Basic) for pair in getattr(cell, "values", ()) for item in pair)
 
 
 @lru_cache(maxsize=4096)
@@ -255,8 +265,7 @@ def box(headers, rows, keys, align=None) -> dict:
     pad = lambda cells: [Verbatim(c.rjust(w) if right else c.ljust(w))  # noqa: E731
                          for c, w, right in zip(cells, widths, align)]
     rows = [pad(row) for row in written]
-    # whole lines too, so that a template writes a 10,000-row table line by line rather than
-    # cell by cell (Jinja's loops were most of its rendering time)
+    # whole lines too: a template writes 10,000 rows line by line, not cell by cell
     lines = [Verbatim("│" + "".join(f" {cell} │" for cell in row)) for row in rows]
     rule = Verbatim("├" + "┼".join("─" * (w + 2) for w in widths) + "┤")
     return {"widths": widths, "header": pad(headers), "rows": rows, "lines": lines,

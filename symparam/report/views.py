@@ -272,7 +272,7 @@ def view(report, values: dict) -> tuple[str, dict]:
 
 
 # -- JSON: the same reports as plain JSON data (the model form is DESIGN.md section 4) ---------
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)
 def written(expr) -> str:
     """``str(expr)``, once per distinct expression: the rows of a deep model repeat a few
     counts and sizes, and SymPy's printer takes about 0.3 ms for each."""
