@@ -59,7 +59,7 @@ def _checked_size(expr, value, *, field, owner, minimum):
 def _size_problem(expr: sympy.Expr, minimum: int) -> str:
     """What ``expr`` fails to be as a size (``""``: nothing), remembered per expression: every
     layer of a deep model checks its input shape, and the previous layer's output repeats."""
-    if expr.free_symbols - expr.atoms(sympy.Symbol):
+    if any(not isinstance(symbol, sympy.Symbol) for symbol in expr.free_symbols):
         return "an integer size"
     if _plainly_positive_integer(expr):
         return ""

@@ -50,7 +50,7 @@ def rounded(kind, argument) -> sympy.Expr:
     convolution stack.  Integer terms come out (``floor(x + 1) = floor(x) + 1``); the rest
     stays inside, unevaluated: an exact value SymPy evaluates as soon as the symbols get values.
     """
-    if isinstance(argument, ROUNDINGS) or not argument.free_symbols:
+    if isinstance(argument, ROUNDINGS) or argument.is_number:  # is_number stops at a symbol
         return kind(argument)
     terms = Add.make_args(argument)
     whole = [t for t in terms if _whole(t)]
@@ -58,7 +58,7 @@ def rounded(kind, argument) -> sympy.Expr:
         return argument
     rest = Add(*(t for t in terms if not _whole(t)))
     # an unevaluated rounding must keep a symbol, or no later substitution would evaluate it
-    return Add(*whole, kind(rest, evaluate=not rest.free_symbols))
+    return Add(*whole, kind(rest, evaluate=rest.is_number))
 
 
 def _whole(term) -> bool:
