@@ -134,6 +134,24 @@ def test_nested_torch_sequentials_are_linear():
     assert_linear(make, 150)  # fx once failed past ~250 levels and re-traced each level
 
 
+def test_distinct_layers_are_linear():
+    """No two layers alike (``Dense(u_i*v_i + w_i)``): nothing is reused, work per layer stays."""
+    def make(k):
+        symbols = [S.dims(f"u{i} v{i} w{i}") for i in range(k)]
+        return sequential((d,), [Dense(a * b + e) for a, b, e in symbols])
+    assert_linear(make, 60)
+
+
+def test_lengths_with_symbolic_strides_grow_linearly():
+    """``Conv1D(c, k, strides=s)``: no collapse is exact for a symbolic stride in general, so the
+    length grows, by a bounded number of nodes per layer (one term of its numerator)."""
+    k, s = S.dims("k s")
+    lengths = [sequential((n, c), [Conv1D(c, k, strides=s) for _ in range(depth)])()
+               .rows[-1].output_shape[1] for depth in (20, 40)]
+    assert all(len(x.atoms(sympy.floor)) == 1 for x in lengths)
+    assert size_of(lengths[1]) <= 2.2 * size_of(lengths[0]), [size_of(x) for x in lengths]
+
+
 def size_of(expr) -> int:
     return sum(1 for _ in sympy.preorder_traversal(expr))
 
