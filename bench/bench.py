@@ -11,6 +11,7 @@ side waits for them (``jax.block_until_ready``) before the clock stops.
     python bench/bench.py                  # everything, about 4 minutes on 2 cores
     python bench/bench.py --quick          # 2 repeats, 1 process per side, no 6 GB CPU build
     python bench/bench.py --only VGG16,stacks
+    python bench/bench.py --only scale     # issue 18: deep, strided and distinct models
 
 Needs Keras 3 with JAX and PyTorch (``pip install ".[test]"``) for the framework sides; the
 Keras configs are in ``bench/configs`` (``bench/make_configs.py`` regenerates them).
@@ -114,6 +115,25 @@ def stacks_case(options) -> dict:
     return found
 
 
+def scale_case(options) -> dict:
+    """Issue 18's shapes, each at two sizes (``bench/scale.py``): in-process medians, and
+    whole ``python -m symparam model`` processes for the CLI kinds."""
+    import scale
+    found = {}
+    repeats = 2 if options.quick else 3
+    for kind, sizes in scale.KINDS.items():
+        for size in sizes:
+            found[f"{kind}-{size}"] = child("scale", "run", kind=kind, size=size,
+                                            repeats=repeats)
+    for kind, sizes in scale.CLI_KINDS.items():
+        for size in sizes:
+            found[f"{kind}-{size}"] = scale.cli(kind, size, "text", options.process_repeats)
+    for fmt in ("json", "markdown"):
+        found[f"cli-sequential-{fmt}"] = scale.cli("cli-sequential", 10_000, fmt,
+                                                   options.process_repeats)
+    return found
+
+
 def evaluate_case(options) -> dict:
     return child("cases", "evaluate", repeats=40 if options.quick else 200,
                  sweep_size=1_000_000)
@@ -131,6 +151,7 @@ def environment() -> dict:
     memory = next((int(line.split()[1]) // 1024 for line in lines
                    if line.startswith("MemTotal")), None)
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "memory_mb": memory,
+            "load_average": os.getloadavg(),
             "machine": platform.machine(), "versions": versions}
 
 
@@ -162,6 +183,8 @@ def main(argv=None) -> int:
         results["stacks"] = stacks_case(options)
     if selected("evaluate", only):
         results["evaluate"] = evaluate_case(options)
+    if selected("scale", only):
+        results["scale"] = scale_case(options)
     results["seconds"] = time.perf_counter() - started
     results["targets"] = report.targets(results)
     print(report.table(results))

@@ -103,6 +103,7 @@ def targets(results: dict) -> list:
                   f"R^2 {line['r2']:.3f}, time x{line['time_ratio']:.1f} "
                   f"for layers x{line['size_ratio']:.0f}", "R^2 >= 0.95, time ratio <= 1.5 x size",
                   line["r2"] >= 0.95 and line["time_ratio"] <= 1.5 * line["size_ratio"])
+    found.extend(scale_targets(results.get("scale", {})))
     evaluated = results.get("evaluate")
     if evaluated:
         seconds = evaluated["evaluate_once"]["median_s"]
@@ -119,6 +120,9 @@ def table(results: dict) -> str:
     env = results["environment"]
     lines.append(f"Python {env['python']}, {env['cpus']} CPUs, {mb(env['memory_mb'])} RAM; "
                  + ", ".join(f"{k} {v}" for k, v in env["versions"].items() if v))
+    if env.get("load_average"):
+        lines.append("load average at the start (other users of the machine): "
+                     + ", ".join(f"{x:.1f}" for x in env["load_average"]))
     if results.get("keras"):
         lines += ["", "Keras configs: symparam's summary vs Keras building the model and calling "
                   "count_params()", _row("model / measure", "symparam", "Keras", "ratio")]
@@ -150,6 +154,8 @@ def table(results: dict) -> str:
                   f"  sweep of {e['sweep_size']:,} configurations (lambdify + NumPy): "
                   f"{fmt(e['sweep']['median_s'])} (lambdify {fmt(e['lambdify']['median_s'])}; "
                   f"spot checks exact: {e['sweep_exact']})"]
+    if results.get("scale"):
+        lines += scale_table(results["scale"])
     if results.get("targets"):
         lines += ["", "Targets"]
         for t in results["targets"]:
@@ -227,3 +233,70 @@ def _gpt_rows(size: str, case: dict, env: dict) -> list:
     rows.append(f"  counts agree: {len(matches) == 1}; new configurations agree with PyTorch: "
                 f"{warm['new_configs_agree']}")
     return rows
+
+
+# -- issue 18: scale ---------------------------------------------------------------------------
+#: (case key, limit in seconds, what the target says)
+SCALE_LIMITS = (
+    ("pooling-150", 0.5, "150 symbolic same-padded poolings"),
+    ("strided-conv-300", 2, "300 strided convolutions on a symbolic length"),
+    ("functional-10000", 5, "functional chain of 10,000 layers (API)"),
+    ("keras-functional-10000", 5, "functional chain of 10,000 layers (Keras config)"),
+    ("cli-graph-1000", 2, "1,000-node graph spec, whole CLI process"),
+    ("cli-sequential-10000", 2, "10,000-layer spec, whole CLI process (text)"),
+    ("distinct-1000", 1, "1,000 distinct layers"),
+)
+
+
+def scale_growth(scale: dict) -> dict:
+    """Per kind: the two sizes, their ratio ``k`` and the time ratio ``t(kN)/t(N)``."""
+    kinds: dict = {}
+    for result in scale.values():
+        if "format" not in result or result["format"] == "text":
+            kinds.setdefault(result["kind"], []).append(
+                (result["layers"], result["cpu_s"], result["median_s"]))
+    growth = {}
+    for kind, points in kinds.items():
+        if len(points) == 2:
+            (n0, c0, t0), (n1, c1, t1) = sorted(points)
+            growth[kind] = {"size_ratio": n1 / n0, "time_ratio": c1 / c0,
+                            "wall_ratio": t1 / t0}
+    return growth
+
+
+def scale_targets(scale: dict) -> list:
+    found = []
+    for key, limit, label in SCALE_LIMITS:
+        result = scale.get(key)
+        if result:
+            found.append({"target": label, "measured": f"{fmt(result['median_s'])} "
+                          f"(CPU {fmt(result['cpu_s'])})", "required": f"< {limit} s",
+                          "met": result["median_s"] < limit})
+    pooling = scale.get("pooling-150")
+    if pooling:
+        shape = pooling["answer"]["output_shape"]
+        found.append({"target": "150 poolings give ceiling(n/2**150)", "measured": shape[:60],
+                      "required": f"ceiling(n/{2 ** 150})",
+                      "met": f"ceiling(n/{2 ** 150})" in shape})
+    for kind, g in scale_growth(scale).items():
+        found.append({"target": f"growth of {kind} (CPU time)",
+                      "measured": f"time x{g['time_ratio']:.2f} for size x{g['size_ratio']:.2f}",
+                      "required": "<= 1.5 x size ratio",
+                      "met": g["time_ratio"] <= 1.5 * g["size_ratio"]})
+    return found
+
+
+def scale_table(scale: dict) -> list:
+    lines = ["", "Scale (issue 18): derivation cache emptied per run; CLI kinds are whole "
+             "processes", f"{'kind':<26}{'size':>7}{'layers':>8}{'wall':>10}{'CPU':>10}"
+             f"{'CPU/layer':>11}"]
+    for key, result in scale.items():
+        label = result["kind"] + (f" ({result['format']})" if result.get("format") else "")
+        lines.append(f"{label:<26}{result['size']:>7,}{result['layers']:>8,}"
+                     f"{fmt(result['median_s']):>10}{fmt(result['cpu_s']):>10}"
+                     f"{fmt(result['cpu_s'] / result['layers']):>11}")
+    for kind, g in scale_growth(scale).items():
+        lines.append(f"growth {kind}: size x{g['size_ratio']:.2f} -> CPU time "
+                     f"x{g['time_ratio']:.2f}, wall x{g['wall_ratio']:.2f} "
+                     f"(limit x{1.5 * g['size_ratio']:.2f})")
+    return lines

@@ -8,6 +8,7 @@ the layer and the field, so a bad spec fails with one clear line.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sympy
 
@@ -48,16 +49,48 @@ def _checked_size(expr, value, *, field, owner, minimum):
                 f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
                 f"got {shorten(value)}")
         return expr
-    if not isinstance(expr, sympy.Expr) or expr.free_symbols - expr.atoms(sympy.Symbol):
-        raise SymparamError(f"{owner}: {field} must be an integer size, got {shorten(value)}")
+    problem = _size_problem(expr, minimum) if isinstance(expr, sympy.Expr) else "an integer size"
+    if problem:
+        raise SymparamError(f"{owner}: {field} must be {problem}, got {shorten(value)}")
+    return expr
+
+
+@lru_cache(maxsize=4096)
+def _size_problem(expr: sympy.Expr, minimum: int) -> str:
+    """What ``expr`` fails to be as a size (``""``: nothing), remembered per expression: every
+    layer of a deep model checks its input shape, and the previous layer's output repeats."""
+    if any(not isinstance(symbol, sympy.Symbol) for symbol in expr.free_symbols):
+        return "an integer size"
+    if _plainly_positive_integer(expr):
+        return ""
     if expr.is_number:
         if not expr.is_Integer or not minimum <= int(expr) <= MAX_LITERAL:
-            raise SymparamError(
-                f"{owner}: {field} must be an integer from {minimum} to {MAX_LITERAL}, "
-                f"got {shorten(value)}")
+            return f"an integer from {minimum} to {MAX_LITERAL}"
+    elif expr.has(sympy.floor, sympy.ceiling):
+        # a strided layer's output length, which every next layer receives: SymPy's sign and
+        # integrality inference on a rounded quotient runs ``signsimp`` and ``_monotonic_sign``
+        # over the whole argument (0.1 s per layer of a deep stack), and a rounding is an
+        # integer whatever its argument; only a number is checked further (above)
+        return ""
     elif expr.is_integer is False or (minimum >= 1 and expr.is_positive is False):
-        raise SymparamError(f"{owner}: {field} must be a positive integer, got {shorten(value)}")
-    return expr
+        return "a positive integer"
+    return ""
+
+
+def _plainly_positive_integer(expr) -> bool:
+    """True for a sum of products of positive integer symbols with positive integer
+    coefficients (``u*v + w``, ``4*u``): a size by construction, decided from the nodes alone
+    (SymPy's assumption system took half of deriving a layer of distinct symbolic width)."""
+    for term in sympy.Add.make_args(expr):
+        coefficient, rest = term.as_coeff_Mul()
+        if not (coefficient.is_Integer and coefficient > 0):
+            return False
+        for factor in sympy.Mul.make_args(rest):
+            base, exponent = factor.as_base_exp()
+            if not (base.is_Symbol and base.is_integer and base.is_positive
+                    and exponent.is_Integer and exponent > 0):
+                return False
+    return True
 
 
 def sizes(value: object, rank: int, *, field: str, owner: str, minimum: int = 1) -> tuple:

@@ -9,6 +9,7 @@ User text (CLI arguments, YAML specs, Keras files) must never reach ``eval``, ``
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 import sympy
@@ -69,6 +70,14 @@ def parse(text: str) -> sympy.Expr:
     """
     if not isinstance(text, str):
         raise SymparamError(f"expected an expression string, got {shorten(text)}")
+    return _parse_text(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_text(text: str) -> sympy.Expr:
+    """``parse`` of a string, remembered: a spec of 10,000 layers repeats ``units: u`` 10,000
+    times, and each parse walks an ``ast`` (a tenth of reading such a spec).  A refused text
+    raises every time (exceptions are not cached); a result is an immutable expression."""
     if len(text) > MAX_TEXT:
         raise SymparamError(f"expression longer than {MAX_TEXT} characters")
     if not text.isascii():

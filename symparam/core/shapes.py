@@ -14,6 +14,7 @@ import sympy
 
 from symparam.core.args import size
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.rounding import rounded_quotient
 
 Dim = sympy.Expr | None
 Shape = tuple  # of Dim; the batch axis first
@@ -47,13 +48,16 @@ def format_shape(shape) -> str:
 
 def conv_length(length: Dim, kernel, *, stride=1, padding: str = "valid", dilation=1,
                 owner: str = "layer") -> Dim:
-    """Output length of a convolution or pooling window along one axis."""
+    """Output length of a convolution or pooling window along one axis.
+
+    A rounding in ``length`` (the previous strided layer's) merges into this one
+    (``core.rounding``): 150 same-padded poolings give ``ceiling(n/2**150)``."""
     if length is None:
         return None
     if padding in ("same", "causal"):
-        return sympy.ceiling(length / stride)
+        return rounded_quotient(sympy.ceiling, length, stride)
     span = (kernel - 1) * dilation + 1
-    result = sympy.floor((length - span) / stride) + 1
+    result = rounded_quotient(sympy.floor, length - span, stride) + 1
     if result.is_number and result < 1:
         raise SymparamError(
             f"{owner}: window of size {span} is larger than the input length {length} "

@@ -21,6 +21,7 @@ from sympy import (BlockMatrix, HadamardPower, HadamardProduct, MatAdd, MatMul, 
                    MatrixSymbol, OneMatrix, Transpose)
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from symparam.core.algebra import add_up
 from symparam.core.errors import SymparamError
 
 BYTES = {"float64": 8, "float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "uint8": 1,
@@ -65,7 +66,7 @@ class Cost:
 def total(costs) -> Cost:
     """The sum of several costs, built with one ``Add`` per field."""
     costs = list(costs)
-    return Cost(sympy.Add(*(c.macs for c in costs)), sympy.Add(*(c.elementwise for c in costs)))
+    return Cost(add_up(c.macs for c in costs), add_up(c.elementwise for c in costs))
 
 
 def equations_cost(equations) -> Cost:

@@ -126,7 +126,7 @@ class Derivation(Substitutable, Renderable):
 
 def known(shape):
     """``shape`` with every size that involves an unknown width made ``None``."""
-    return map_shape(shape, lambda size: None if UNKNOWN in size.free_symbols else size)
+    return map_shape(shape, lambda size: None if size.has(UNKNOWN) else size)
 
 
 def frozen(derivation: Derivation) -> Derivation:

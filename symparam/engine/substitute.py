@@ -11,6 +11,7 @@ only a per-layer report reads, and which would make ``Summary.subs`` walk every 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 
 import sympy
@@ -44,23 +45,30 @@ def _resolved(exprs: dict) -> dict:
     raise SymparamError("subs: the values refer to each other in a cycle")
 
 
-def substitute(value, mapping: dict):
+def substitute(value, mapping: dict, memo: dict | None = None):
     """``value`` with every symbol in ``mapping`` replaced, through dataclasses, tuples, lists
-    and dicts; equations keep their unevaluated form (``replaced``)."""
+    and dicts; equations keep their unevaluated form (``replaced``).
+
+    ``memo`` remembers each expression's result during one call: a summary of 10,000 rows
+    repeats a few expressions (identical layers share one cached derivation), and each is
+    replaced once."""
     if not mapping:
         return value
-    if isinstance(value, sympy.Eq):
-        return replaced(value, mapping)
+    memo = {} if memo is None else memo
     if isinstance(value, sympy.Basic):
-        return value.xreplace(mapping)
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = replaced(value, mapping) if isinstance(value, sympy.Eq) \
+                else value.xreplace(mapping)
+        return found
     if isinstance(value, tuple):
-        return tuple(substitute(item, mapping) for item in value)
+        return tuple(substitute(item, mapping, memo) for item in value)
     if isinstance(value, list):
-        return [substitute(item, mapping) for item in value]
+        return [substitute(item, mapping, memo) for item in value]
     if isinstance(value, dict):
-        return {key: substitute(item, mapping) for key, item in value.items()}
+        return {key: substitute(item, mapping, memo) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: substitute(getattr(value, f.name), mapping)
+        changes = {f.name: substitute(getattr(value, f.name), mapping, memo)
                    for f in dataclasses.fields(value) if f.init and f.metadata.get(KEEP, True)}
         return dataclasses.replace(value, **changes)
     return value
@@ -70,20 +78,21 @@ def free_symbols(value) -> set:
     """The scalar symbols (dimensions) in a report value: counts, shapes and costs, not the
     matrix symbols of its equations."""
     found: set = set()
-    pending = [value]
+    pending, seen = [value], set()
     while pending:
         item = pending.pop()
-        if isinstance(item, sympy.Eq):
+        if item is None or isinstance(item, (str, int, float, sympy.Eq)):
             continue  # an equation's sizes occur in the counts and shapes too
         if isinstance(item, sympy.Basic):
-            found |= {s for s in item.free_symbols if isinstance(s, sympy.Symbol)}
+            if item not in seen:  # the rows of a deep model repeat a few expressions
+                seen.add(item)
+                found |= {s for s in item.free_symbols if isinstance(s, sympy.Symbol)}
         elif isinstance(item, (tuple, list)):
             pending.extend(item)
         elif isinstance(item, dict):
             pending.extend(item.values())
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item)
-                           if f.metadata.get(KEEP, True))
+            pending.extend(getattr(item, name) for name in _walked(type(item)))
     return found
 
 
@@ -140,6 +149,12 @@ def refuse_unknown(values: Mapping, symbols, what: str = "subs") -> None:
     if unknown:
         shown = ", ".join(sorted(names)) or "none"
         raise SymparamError(f"{what}: no dimension {unknown[0]!r} occurs (dimensions: {shown})")
+
+
+@functools.cache
+def _walked(cls) -> tuple:
+    """The fields of a report dataclass that hold values (not those marked ``KEEP``)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get(KEEP, True))
 
 
 class Substitutable:

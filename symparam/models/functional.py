@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy
 
 from symparam.core import args
+from symparam.core.algebra import add_up
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.naming import assign_names
 from symparam.core.shapes import is_shape_list
@@ -42,7 +43,8 @@ class Model(Layer):
         self.inputs, self._list_inputs = self._tensors(inputs, "inputs")
         self.outputs, self._list_outputs = self._tensors(outputs, "outputs")
         self._nodes, self.layers = map_graph(self.inputs, self.outputs)
-        if len(self.layers) > MAX_LAYERS:
+        # input layers are not counted, as in a Sequential: 10,000 layers after an S.Input
+        if sum(not isinstance(layer, InputLayer) for layer in self.layers) > MAX_LAYERS:
             raise SymparamError(f"{args.where(self)}: more than {MAX_LAYERS} layers")
         self._names = assign_names(self.layers)
 
@@ -105,8 +107,8 @@ class Model(Layer):
             input_shape=shapes if self._list_inputs else shapes[0],
             output_shape=output_shapes if self._list_outputs else output_shapes[0],
             equations=equations, name=self.name, **partition(weights),
-            trainable=sympy.Add(*(d.trainable for d in per_layer.values())),
-            non_trainable=sympy.Add(*(d.non_trainable for d in per_layer.values())),
+            trainable=add_up(d.trainable for d in per_layer.values()),
+            non_trainable=add_up(d.non_trainable for d in per_layer.values()),
             cost=calls_cost(calls), argument_sizes=argument_sizes(self))
 
     # -- the summary --------------------------------------------------------------------------
@@ -127,8 +129,8 @@ class Model(Layer):
             rows.append(Row(names[layer], layer.class_name,
                             outputs if len(outputs) > 1 else outputs[0], derivation.params,
                             derivation.trainable, derivation.non_trainable, derivation))
-        trainable = sympy.Add(*(row.trainable for row in rows))
-        non_trainable = sympy.Add(*(row.non_trainable for row in rows))
+        trainable = add_up(row.trainable for row in rows)
+        non_trainable = add_up(row.non_trainable for row in rows)
         calls = [node.derivation for node in nodes if not isinstance(node.layer, InputLayer)]
         return Summary(self.name or self.default_name, tuple(rows),
                        sympy.Add(trainable, non_trainable), trainable, non_trainable,
@@ -157,29 +159,40 @@ def _is_list_call(node) -> bool:
 
 
 def map_graph(inputs, outputs) -> tuple[list, list]:
-    """Nodes in execution order and layers in Keras's order, as Keras's ``map_graph`` does."""
+    """Nodes in execution order and layers in Keras's order, as Keras's ``map_graph`` does.
+
+    The depth-first walk keeps its own stack: a chain of 10,000 layers is a valid model, and
+    Python's recursion limit (1,000 frames) is not a limit on model depth."""
     finished, in_progress, ordered, first_seen = set(), set(), [], {}
     input_ids = {id(t) for t in inputs}
 
-    def visit(tensor: Tensor) -> None:
+    def enter(tensor: Tensor):
+        """The node to visit for ``tensor``, or ``None`` when there is nothing to do."""
         node = tensor.node
         if node is None or id(node) in finished:
-            return
+            return None
         if node.inputs and id(tensor) in input_ids:
             finished.add(id(node))
-            return
+            return None
         if id(node) in in_progress:
             raise SymparamError("the model's graph has a cycle")
         first_seen.setdefault(node.layer, len(first_seen))
         in_progress.add(id(node))
-        for parent in node.parents:
-            visit(parent)
-        finished.add(id(node))
-        in_progress.discard(id(node))
-        ordered.append(node)
+        return node
 
     for output in outputs:
-        visit(output)
+        root = enter(output)
+        stack = [] if root is None else [(root, iter(root.parents))]
+        while stack:
+            node, parents = stack[-1]
+            parent = next(parents, None)
+            if parent is None:  # every input visited: the node comes after them
+                stack.pop()
+                finished.add(id(node))
+                in_progress.discard(id(node))
+                ordered.append(node)
+            elif (child := enter(parent)) is not None:
+                stack.append((child, iter(child.parents)))
     return _order_by_depth(ordered, first_seen, inputs)
 
 

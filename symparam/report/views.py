@@ -10,7 +10,9 @@ Markdown, LaTeX, HTML and the diagrams, and nothing here knows any output syntax
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import sympy
 
@@ -166,13 +168,36 @@ def summary_view(summary, values: dict) -> dict:
         totals.append((Text("Uncounted operations (not in the MACs)"), Text(listed)))
     return {"name": Text(summary.name), "heading": Text(f"Model: {summary.name}"), "rows": rows,
             "symbolic": symbolic, "totals": totals,
-            "values": _where(_present(values, summary.free_symbols)),
-            "graph": graph_view(summary, values)}
+            "values": _where(_present(values, summary.free_symbols)) if values else [],
+            "graph": Deferred(lambda: graph_view(summary, values, concrete=concrete))}
 
 
-def graph_view(summary, values: dict) -> dict:
-    """Nodes (one per row, plus the model's inputs and outputs) and edges with shapes."""
-    concrete = _at(summary, values)
+class Deferred(Mapping):
+    """A view built when a template first reads it: only the diagram formats draw the graph,
+    which is a second pass over every row (a third of rendering a 10,000-row table)."""
+
+    def __init__(self, build):
+        self._build = build
+
+    @cached_property
+    def _built(self) -> dict:
+        return self._build()
+
+    def __getitem__(self, key):
+        return self._built[key]
+
+    def __iter__(self):
+        return iter(self._built)
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+
+def graph_view(summary, values: dict, *, concrete=None) -> dict:
+    """Nodes (one per row, plus the model's inputs and outputs) and edges with shapes;
+    ``concrete`` is ``summary`` at ``values`` when the caller already has it."""
+    if concrete is None:
+        concrete = _at(summary, values)
     ids = {row.name: f"n{i}" for i, row in enumerate(summary.rows)}
     nodes = [{"id": ids[row.name], "name": Text(row.name), "class_name": Text(row.class_name),
               "count": chain(row.params, evaluated.params)}
@@ -259,10 +284,17 @@ def view(report, values: dict) -> tuple[str, dict]:
 
 
 # -- JSON: the same reports as plain JSON data (the model form is DESIGN.md section 4) ---------
+@lru_cache(maxsize=4096, typed=True)
+def written(expr) -> str:
+    """``str(expr)``, once per distinct expression: the rows of a deep model repeat a few
+    counts and sizes, and SymPy's printer takes about 0.3 ms for each."""
+    return str(expr)
+
+
 def shape_json(shape):
     if isinstance(shape, list):
         return [shape_json(item) for item in shape]
-    return ["None" if item is None else str(item) for item in shape]
+    return ["None" if item is None else written(item) for item in shape]
 
 
 def json_view(report, values: dict) -> dict:
@@ -279,10 +311,10 @@ def summary_json(summary, values: dict) -> dict:
     for row, evaluated in zip(summary.rows, concrete.rows):
         entry = {"name": row.name, "class_name": row.class_name,
                  "output_shape": shape_json(evaluated.output_shape),
-                 "params": str(evaluated.params), "trainable": str(evaluated.trainable),
-                 "non_trainable": str(evaluated.non_trainable)}
+                 "params": written(evaluated.params), "trainable": written(evaluated.trainable),
+                 "non_trainable": written(evaluated.non_trainable)}
         if values:
-            entry["formula"] = str(row.params)
+            entry["formula"] = written(row.params)
         layers.append(entry)
     result = {"name": summary.name, "layers": layers, "total": str(concrete.total),
               "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable),

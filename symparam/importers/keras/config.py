@@ -8,6 +8,7 @@ imported here.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from symparam.core.dims import check_name
@@ -280,26 +281,41 @@ class _Graph:
         self.pending += [(name, index, call) for index, call in enumerate(calls)]
 
     def connect(self) -> None:
-        while self.pending:
-            waiting = [item for item in self.pending if not self._call(*item)]
-            if len(waiting) == len(self.pending):
-                name = waiting[0][0]
-                raise SymparamError(f"{self.where}: layer {name!r} reads a tensor that no layer "
-                                    "produces (graph disconnected)")
-            self.pending = waiting
+        """Call every pending node once its inputs exist.  A node that must wait is parked
+        under the layer it waits for and released when that layer produces a tensor, so each
+        node is looked at a bounded number of times: repeated passes over the whole list
+        were quadratic in a config that lists its layers out of order."""
+        parked: dict[str, list] = {}
+        queue = deque(enumerate(self.pending))
+        while queue:
+            position, (name, index, call) = queue.popleft()
+            missing = self._missing(name, index, call)
+            if missing is None:
+                self._call(name, index, call)
+                queue.extendleft(reversed(parked.pop(name, [])))
+            else:
+                parked.setdefault(missing, []).append((position, (name, index, call)))
+        if parked:
+            first = min(item for items in parked.values() for item in items)
+            raise SymparamError(f"{self.where}: layer {first[1][0]!r} reads a tensor that no "
+                                "layer produces (graph disconnected)")
+        self.pending = []
 
-    def _call(self, name: str, index: int, call) -> bool:
+    def _missing(self, name: str, index: int, call):
+        """The layer whose next tensor this call waits for (states, masks and inputs must all
+        exist before the call), or ``None`` when it can run."""
         if len(self.outputs[name]) != index:
-            return False  # an earlier call of the same layer comes first
-        if not all(self._available(ref.as_list()) for ref in call.refs()):
-            return False  # states, masks and inputs must all exist before the call
+            return name  # an earlier call of the same layer comes first
+        waiting = next((ref for ref in call.refs() if not self._available(ref.as_list())), None)
+        return None if waiting is None else _ref_name(waiting.as_list())
+
+    def _call(self, name: str, index: int, call) -> None:
         layer, where = self.layers[name], f"{self.where} layer {name!r}"
         if isinstance(layer, Operation):
             result = self._operation(layer, call, name, where)
         else:
             result = self._layer(layer, call, name, where)
         self.outputs[name].append(result if isinstance(result, list) else [result])
-        return True
 
     def _operation(self, layer: Operation, call, name: str, where: str):
         """An operation on its tensors; its constants were bound when it was read."""
@@ -355,3 +371,10 @@ class _Graph:
                 not 0 <= index < len(self.outputs[name][node]):
             raise SymparamError(f"{where}: unknown tensor {shorten(ref)}")
         return self.outputs[name][node][index]
+
+
+def _ref_name(ref) -> str:
+    """The layer a ``[layer, node, tensor]`` reference names (a malformed one never becomes
+    ready and is reported as disconnected)."""
+    name = ref[0] if isinstance(ref, list) and ref else None
+    return name if isinstance(name, str) else repr(ref)

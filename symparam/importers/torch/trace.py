@@ -49,16 +49,31 @@ def run(module, path: str, inputs: list, call) -> object:
     kwargs)`` derives a row's layer.  Falls back as the module docstring says."""
     if id(module) in call.leaves:
         return call(path, module, inputs, {})
+    if type(module) is torch.nn.Sequential:  # its forward chains its children, nothing else
+        return _chain(module, path, inputs, call)
     try:
         graph = Tracer(call.leaves).trace(module)
     except Exception:  # noqa: BLE001 - fx fails in many ways; the fallback is always safe
         if isinstance(module, torch.nn.Sequential):
-            value = inputs[0] if inputs else UNKNOWN
-            for name, child in module.named_children():
-                value = run(child, join(path, name), [value], call)
-            return value
+            return _chain(module, path, inputs, call)
         return UNKNOWN
     return _interpret(graph, module, path, inputs, call)
+
+
+def _chain(module, path: str, inputs: list, call) -> object:
+    """A ``Sequential``'s output, its modules run in turn (nested plain ones flattened by a
+    stack: fx recursed per level, so 300 nested ones failed and were re-traced each level)."""
+    order, stack = [], [(path, module)]
+    while stack:
+        where, found = stack.pop()
+        if found is module or (type(found) is torch.nn.Sequential and id(found) not in call.leaves):
+            stack.extend(reversed([(join(where, n), c) for n, c in found.named_children()]))
+        else:
+            order.append((where, found))
+    value = inputs[0] if inputs else UNKNOWN
+    for where, found in order:
+        value = run(found, where, [value], call)
+    return value
 
 
 def join(path: str, name: str) -> str:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import sympy
 
 from symparam.engine.layer import Layer
-
 from symparam.engine.substitute import substitution
 from symparam.core.errors import SymparamError, shorten
 from symparam.importers.keras.config import SymbolicSize
@@ -99,21 +98,26 @@ class _Reader:
 
     # -- the walk ---------------------------------------------------------------------------
     def walk(self, module, path: str, root_name: str) -> None:
-        if id(module) in self.visited:
-            return  # one module registered twice is one row
-        self.visited.add(id(module))
-        name = path or root_name
-        children = list(module.named_children())
-        if torch_class(module) is not None:
-            self._add(self._leaf(module, name, path))
-        elif not children:
-            self._add(self._opaque(module, name, path, True, "a module symparam does not know"))
-        else:
-            if any(True for _ in module.named_parameters(recurse=False)):
-                self._add(self._opaque(module, name, path, False, "parameters the module holds "
-                                       "directly"))
-            for child_name, child in children:
-                self.walk(child, f"{path}.{child_name}" if path else child_name, root_name)
+        """Plans for ``module``'s tree in registration order (depth first, by a stack)."""
+        stack = [(module, path)]
+        while stack:
+            module, path = stack.pop()
+            if id(module) in self.visited:
+                continue  # one module registered twice is one row
+            self.visited.add(id(module))
+            name = path or root_name
+            children = list(module.named_children())
+            if torch_class(module) is not None:
+                self._add(self._leaf(module, name, path))
+            elif not children:
+                why = "a module symparam does not know"
+                self._add(self._opaque(module, name, path, True, why))
+            else:
+                if any(True for _ in module.named_parameters(recurse=False)):
+                    why = "parameters the module holds directly"
+                    self._add(self._opaque(module, name, path, False, why))
+                stack.extend(reversed([(child, f"{path}.{n}" if path else n)
+                                       for n, child in children]))
 
     def _add(self, plan: _Plan) -> None:
         for pname, parameter in plan.module.named_parameters(recurse=plan.recurse):
