@@ -27,7 +27,7 @@ from typing import Callable
 import jinja2
 import markupsafe
 
-from symparam.report import mathml, printers, views
+from symparam.report import jsonview, mathml, printers, views
 from symparam.core.errors import SymparamError, shorten
 
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -337,7 +337,7 @@ def _view(report, values):
 
 def _json(report, values):
     try:
-        return views.json_view(report, values)
+        return jsonview.json_view(report, values)
     except TypeError:
         raise SymparamError(f"cannot render {shorten(report)}") from None
 

@@ -93,7 +93,7 @@ class TorchRow(Row):
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # keep Summary's one-line repr
 class TorchSummary(Summary):
     """A ``Summary`` whose rows are ``TorchRow``s, with the total of the buffers."""
 
