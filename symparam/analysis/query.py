@@ -13,12 +13,12 @@ from collections.abc import Mapping
 import sympy
 
 from symparam.core.dims import parse
+from symparam.core.numbers import suffixed
 from symparam.engine.substitute import substitution
 from symparam.core.errors import SymparamError, shorten
 
 MAX_GRID = 10**7
 MAX_SEARCH = 10**15
-_SUFFIXES = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "b": 10**9, "t": 10**12}
 
 
 __all__ = ["as_expression", "crossover", "leading_term", "parse_budget", "parse_grid",
@@ -31,12 +31,11 @@ def parse_budget(value) -> int:
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,15}(?:\.\d{1,6})?)\s*([kKmMgGbBtT]?)\s*", value)
-        if not match:
+        number = suffixed(value) if not value.strip().isdigit() else int(value)
+        if number is None:
             raise SymparamError(f"budget must be a number such as 1000000 or 1M, got "
                                 f"{shorten(value)}")
-        mantissa, suffix = match.groups()
-        number = int(sympy.Rational(mantissa) * _SUFFIXES[suffix.lower()])
+        number = int(number)
     else:
         raise SymparamError(f"budget must be a positive number, got {shorten(value)}")
     if number <= 0 or number > MAX_SEARCH:

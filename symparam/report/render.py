@@ -27,7 +27,7 @@ from typing import Callable
 import jinja2
 import markupsafe
 
-from symparam.report import jsonview, mathml, printers, views
+from symparam.report import jsonview, layout, mathml, printers, views
 from symparam.core.errors import SymparamError, shorten
 
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -219,17 +219,18 @@ def math(cell, notation: Notation):
     return notation.safe(raw) if notation.safe else raw
 
 
-def box(headers, rows, keys, align=None) -> dict:
+def box(headers, rows, keys, align=None, width=None, keep=()) -> dict:
     """A box-drawn text table of ``rows`` (dicts of cells) in the columns ``keys``: cells
-    written and escaped, then padded to column widths (right-aligned where ``align`` is true)."""
+    written and escaped, then laid out to fit ``width`` (``symparam.report.layout``; right-aligned
+    where ``align`` is true; the columns named in ``keep`` wrapped last).  Each row is a list of physical lines of padded cells."""
     notation = NOTATIONS[Format.TEXT]
     written = [[escape_text(str(show(row[key], notation))) for key in keys] for row in rows]
     headers = [escape_text(h) for h in headers]
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *written)]
-    align = align or [False] * len(headers)
-    pad = lambda cells: [Verbatim(c.rjust(w) if right else c.ljust(w))  # noqa: E731
-                         for c, w, right in zip(cells, widths, align)]
-    return {"widths": widths, "header": pad(headers), "rows": [pad(row) for row in written]}
+    table = layout.lay_out(headers, written, align or [False] * len(headers), width,
+                           {keys.index(key) for key in keep if key in keys})
+    mark = lambda lines: [[Verbatim(cell) for cell in line] for line in lines]  # noqa: E731
+    return {"widths": table["widths"], "header": mark(table["header"]),
+            "rows": [mark(row) for row in table["rows"]]}
 
 
 def code(text, fmt: Format):
@@ -272,7 +273,7 @@ def environment(fmt: Format, user_folder: str | None = None) -> jinja2.Environme
         keep_trailing_newline=True, autoescape=html,
         finalize=None if html else partial(_finalize, escape=notation.escape),
         **(_LATEX_SYNTAX if fmt is Format.LATEX else {}))
-    env.filters.update(show=partial(show, notation=notation),
+    env.filters.update(show=partial(show, notation=notation), fold=layout.fold,
                        math=partial(math, notation=notation), code=partial(code, fmt=fmt))
     env.globals.update(box=box, embed=partial(_embed, fmt=fmt, user_folder=user_folder))
     return env
@@ -290,7 +291,8 @@ def template(fmt: Format, kind: str, user_folder=None) -> jinja2.Template:
     return environment(fmt, user_folder).get_template(f"{fmt.value}/{kind}.j2")
 
 
-def render(report, fmt="text", *, values=None, template_folder=None, standalone=None) -> str:
+def render(report, fmt="text", *, values=None, template_folder=None, standalone=None,
+           width=None) -> str:
     """Render a ``Derivation``, ``Summary``, ``FormulasTable`` or ``Reconciliation``.
 
     Args:
@@ -300,6 +302,7 @@ def render(report, fmt="text", *, values=None, template_folder=None, standalone=
         template_folder: a folder searched before the packaged templates.
         standalone: a complete document (LaTeX ``\\documentclass``, an HTML page); ``None``
             means the format's usual form (a page for HTML, a fragment for LaTeX).
+        width: the width text tables fit (default: the terminal's, 100 when not a terminal).
     """
     fmt, values = as_format(fmt), dict(values or {})
     if fmt is Format.JSON:
@@ -311,7 +314,8 @@ def render(report, fmt="text", *, values=None, template_folder=None, standalone=
     if fmt is Format.SVG:
         return run_dot(render(report, Format.DOT, values=values,
                               template_folder=template_folder))
-    body = template(fmt, kind, template_folder).render(**view)
+    width = layout.default_width() if width is None else width
+    body = template(fmt, kind, template_folder).render(**view, width=width)
     if standalone is None:
         standalone = fmt is Format.HTML
     if not standalone or fmt not in (Format.LATEX, Format.HTML):

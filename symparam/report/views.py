@@ -5,6 +5,11 @@ format when it is written), ``Math`` (a SymPy expression, printed by the format'
 optionally with values put in place of symbols: the worked example), ``Shape`` and ``Count`` (a
 number with thousands separators once concrete, else its formula).  So one view serves text,
 Markdown, LaTeX, HTML and the diagrams, and nothing here knows any output syntax.
+
+One rule for numbers in every format: a count (parameters, MACs: a ``Count`` cell) groups its
+digits by thousands (``197,120``); a size (a shape's entry, a dimension's value, a number inside
+a formula) never does (``(None, 1024, 50257)``, ``n = 1024``), so a separator is never read as
+another axis.
 """
 
 from __future__ import annotations
@@ -76,8 +81,9 @@ def _mapping(values: dict, symbols) -> tuple:
 
 
 def _where(values) -> list:
-    """``[(Math(u), Count(128)), ...]``: the values a report was evaluated at."""
-    return [(Math(dim(name)), Count(size(value, field=name, owner="values")))
+    """``[(Math(u), Math(128)), ...]``: the values a report was evaluated at, sizes written
+    without thousands separators like the shapes they fill."""
+    return [(Math(dim(name)), Math(size(value, field=name, owner="values")))
             for name, value in sorted(values)]
 
 
@@ -97,10 +103,17 @@ def weight_groups(derivation) -> tuple[object, bool]:
     groups = Counter(tuple(w.shape) for w in derivation.weights.values())
     terms = []
     for shape, times in groups.items():
-        factors = [f for f in (sympy.Integer(times), *shape) if f != 1] or [sympy.Integer(1)]
-        terms.append(sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0])
+        terms.append(_product(sympy.Integer(times), *shape))
     total = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms or [0])[0]
     return total, len(groups) > 1 or any(times > 1 for times in groups.values())
+
+
+def _product(*factors):
+    """``3*u**2`` for a group of three ``u x u`` weights: equal factors as a power, and the
+    product left unevaluated so ``2*(d + u)`` is not distributed."""
+    powers = Counter(f for f in factors if f != 1)
+    parts = [sympy.Pow(f, k) if k > 1 else f for f, k in powers.items()] or [sympy.Integer(1)]
+    return sympy.Mul(*parts, evaluate=False) if len(parts) > 1 else parts[0]
 
 
 def count_steps(derivation, values: dict) -> list:
@@ -183,6 +196,7 @@ def formulas_view(report) -> dict:
         rows.append({"class_name": Text(row.class_name), "arguments": Text(row.arguments),
                      "input_shape": Shape(row.input_shape),
                      "output_shape": Shape(row.output_shape), "params": Math(row.params),
+                     "value": Count(row.numeric_params),
                      "example": Chain((Math(row.params, mapping), Count(row.numeric_params)))
                      if mapping else Count(row.numeric_params)})
     used = set().union(*(row.params.free_symbols for row in report.rows))
@@ -226,11 +240,12 @@ def comparison_view(report, values: dict) -> dict:
             "keras_value": Count(number.keras_formula),
             "torch_value": Count(number.torch_formula) if paired else missing,
             "buffers": Count(number.torch_buffers), "note": Text(row.note)})
+    # an incomplete comparison has no PyTorch total: a partial sum would read as a fact
+    shown = (("Keras total", "keras_total"), ("PyTorch total", "torch_total"),
+             ("Difference (PyTorch - Keras)", "difference"),
+             ("PyTorch buffers", "torch_buffers"))[:None if report.complete else 1]
     totals = [(Text(label), Math(getattr(report, key)), Count(getattr(concrete, key)))
-              for label, key in (("Keras total", "keras_total"),
-                                 ("PyTorch total", "torch_total"),
-                                 ("Difference (PyTorch - Keras)", "difference"),
-                                 ("PyTorch buffers", "torch_buffers"))]
+              for label, key in shown]
     return {"name": Text(report.name), "rows": rows, "totals": totals,
             "heading": Text(f"Model: {report.name} under Keras and PyTorch conventions"),
             "complete": report.complete, "values": _where(sorted(values.items()))}
