@@ -145,7 +145,23 @@ def _solve(options) -> str:
     if expr is None:
         raise SymparamError("--of macs: the model's cost is unknown (an input size is None)")
     best = solve_budget(expr, options.budget, options.for_, values=values)
-    return f"{options.for_} = {best}\n"
+    return _solved(summary, expr, options, best, values)
+
+
+def _solved(summary, expr, options, best: int, values: dict) -> str:
+    """The answer, the count at it and at the next value (over the budget), and what was
+    bounded: which total of which model, at which other dimensions."""
+    from symparam.analysis.query import parse_budget
+    from symparam.engine.substitute import substitution
+    at = lambda n: int(expr.xreplace(substitution({**values, options.for_: n},  # noqa: E731
+                                                  expr.free_symbols)))
+    what = "parameters" if options.of == "params" else "MACs per example"
+    others = ", ".join(f"{k} = {v}" for k, v in sorted(values.items())) or "none"
+    name = options.for_
+    return (f"{name} = {best}\n"
+            f"  {what} at {name} = {best}: {at(best):,} (budget {parse_budget(options.budget):,})\n"
+            f"  {what} at {name} = {best + 1}: {at(best + 1):,} (over the budget)\n"
+            f"  bound: total {what} of {summary.name!r} (all layers) at {others}\n")
 
 
 def _sweep(options) -> str:

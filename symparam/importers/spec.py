@@ -59,12 +59,29 @@ def _read(path: Path):
     except UnicodeDecodeError:
         raise SymparamError(f"{path}: not UTF-8 text") from None
     except (ValueError, yaml.YAMLError) as error:
-        raise SymparamError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: "
-                            f"{str(error).splitlines()[0][:120]}") from None
+        raise SymparamError(f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}"
+                            f"{_position(error)}") from None
     except (RecursionError, MemoryError):
         raise SymparamError(f"{path}: nested too deeply or too large") from None
 
 
+
+
+def _position(error) -> str:
+    """Where a YAML or JSON syntax error is, 1-based as editors count: ``" at line 3,
+    column 7: found ':'"``."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:  # yaml.MarkedYAMLError
+        what = getattr(error, "problem", None) or getattr(error, "context", None) or ""
+        return f" at line {mark.line + 1}, column {mark.column + 1}: {what}"[:200]
+    if hasattr(error, "lineno") and hasattr(error, "colno"):  # json.JSONDecodeError
+        return f" at line {error.lineno}, column {error.colno}: {error.msg}"[:200]
+    return f": {str(error).splitlines()[0][:120]}"
+
+
+#: top-level keys of a Keras model config (``model.to_json()``, a ``.keras`` file's config)
+KERAS_KEYS = {"class_name", "config", "build_config", "keras_version", "backend",
+              "compile_config", "module", "registered_name"}
 
 
 class _Builder:
@@ -80,6 +97,10 @@ class _Builder:
 
     def spec(self) -> Spec:
         unknown = sorted(set(self.data) - TOP_KEYS)
+        if unknown and {"class_name", "config"} <= set(self.data) | set(unknown) and \
+                set(unknown) <= KERAS_KEYS:
+            raise SymparamError("this is a Keras model config, not a symparam spec: read it "
+                                "with 'symparam keras FILE' (or S.from_keras)")
         if unknown:
             raise SymparamError(f"spec: unknown key {unknown[0]!r}")
         defaults = {}

@@ -78,10 +78,12 @@ def wrap(cell: str, width: int) -> list[str]:
 
 def fold(text: str, width: int | None, indent: str = " ") -> str:
     """A line of running text (``where u = 128, ...``) folded at spaces to ``width``."""
-    if width is None or len(text) <= width:
+    body = text.rstrip("\n")
+    if width is None or len(body) <= width:
         return text
-    return "\n".join(textwrap.wrap(text.strip(), width, initial_indent=indent,
-                                   subsequent_indent=indent + "  ", break_on_hyphens=False))
+    return "\n".join(textwrap.wrap(body.strip(), width, initial_indent=indent,
+                                   subsequent_indent=indent + "  ",
+                                   break_on_hyphens=False)) + text[len(body):]
 
 
 def lay_out(header: list[str], rows: list[list[str]], align: list[bool],
