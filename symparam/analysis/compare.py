@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sympy
 
+from symparam.core.algebra import tidy
 from symparam.core.shapes import map_shape
 
 from symparam.engine.substitute import substitution
@@ -185,7 +186,8 @@ def _nested(keras: dict, model: Model, layer) -> ComparedRow:
     ``Repeated`` stack of it (PyTorch's ``nn.ModuleList`` of the block's twins)."""
     inner = compare(model)
     times = layer.times if isinstance(layer, Repeated) else 1
-    scaled = lambda expr: None if not inner.complete else expr * times  # noqa: E731
+    scaled = lambda expr: None if not inner.complete else tidy(  # noqa: E731
+        sympy.expand(expr * times))
     stacked = isinstance(layer, Repeated)
     return ComparedRow(**keras, torch_class=("ModuleList" if stacked else "Module")
                        if inner.complete else None,
