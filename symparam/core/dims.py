@@ -60,7 +60,8 @@ def check_name(name: object, what: str = "dimension name") -> str:
 def parse(text: str) -> sympy.Expr:
     """Parse a dimension expression such as ``"4*u + ceil(n/2)"`` without executing anything.
 
-    Allowed: a number with a size suffix (``1k``, ``1M``, ``175B``), integers up to 10**12, names, ``+ - * / // **`` (literal exponent 0..8), unary
+    Allowed: a number with a size suffix (``1k``, ``1M``, ``175B``), integers up to 10**12,
+    names, ``+ - * / // **`` (literal exponent 0..8), unary
     minus, and ``ceil floor min max``.  Anything else raises ``SymparamError``.
 
     >>> parse("4*u + ceil(n/2)")

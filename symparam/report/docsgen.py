@@ -65,7 +65,8 @@ def queries_page(root: Path = ROOT) -> str:
                               values={k: v for k, v in spec.dims.items() if k != "u"})
     return render_page(
         "queries", spec_total=Math(whole), spec_width=spec_width,
-        spec_dims=", ".join(f"{k} = {v}" for k, v in sorted(spec.dims.items()) if k != "u"), command=COMMAND, total=Math(summary.total), leading=Math(leading),
+        spec_dims=", ".join(f"{k} = {v}" for k, v in sorted(spec.dims.items()) if k != "u"),
+        command=COMMAND, total=Math(summary.total), leading=Math(leading),
         macs=Math(summary.macs), vocabulary=VOCABULARY, features=FEATURES,
         family=[replace(row, params=Count(row.params), macs=Count(row.macs)) for row in rows],
         lstm=Math(lstm), gru=Math(gru), widths=widths, crossover=crossover)

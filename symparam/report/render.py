@@ -222,7 +222,8 @@ def math(cell, notation: Notation):
 def box(headers, rows, keys, align=None, width=None, keep=()) -> dict:
     """A box-drawn text table of ``rows`` (dicts of cells) in the columns ``keys``: cells
     written and escaped, then laid out to fit ``width`` (``symparam.report.layout``; right-aligned
-    where ``align`` is true; the columns named in ``keep`` wrapped last).  Each row is a list of physical lines of padded cells."""
+    where ``align`` is true; the columns named in ``keep`` wrapped last).  Each row is a list
+    of physical lines of padded cells."""
     notation = NOTATIONS[Format.TEXT]
     written = [[escape_text(str(show(row[key], notation))) for key in keys] for row in rows]
     headers = [escape_text(h) for h in headers]
