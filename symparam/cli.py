@@ -86,9 +86,19 @@ def _add_queries(commands) -> tuple:
     return solve, sweep
 
 
+def _version() -> str:
+    """The installed distribution's version (the checkout's ``pyproject.toml`` otherwise)."""
+    from importlib import metadata
+    try:
+        return metadata.version("symparam")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symparam", description=(
         "Parameter formulas and output shapes derived from each layer's equations."))
+    parser.add_argument("--version", action="version", version=f"symparam {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     formats = [f.value for f in Format]
 
@@ -129,9 +139,11 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (layer, model, table, keras, compare, hf):
         sub.add_argument("--format", default="text", choices=formats)
+        sub.add_argument("--width", type=int, metavar="N", help="width of text tables "
+                         "(default: the terminal's, 100 when not a terminal)")
         sub.add_argument("--standalone", action="store_true", default=None,
                          help="a complete document (LaTeX); HTML is always a whole page")
-    for sub in (layer, model, keras, solve, sweep, compare, hf):
+    for sub in (layer, model, table, keras, solve, sweep, compare, hf):
         sub.add_argument("--set", action="append", metavar="NAME=VALUE",
                          help="give a dimension a value (repeatable)")
     return parser
@@ -146,7 +158,8 @@ def _layer(options) -> str:
     shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
     derivation = layer.derive(shapes[0] if len(shapes) == 1 else shapes)
     values = _values(options.set, derivation.free_symbols)
-    return render(derivation, options.format, values=values, standalone=options.standalone)
+    return render(derivation, options.format, values=values, standalone=options.standalone,
+                  width=options.width)
 
 
 def _spec_summary(options, free=()):
@@ -165,7 +178,8 @@ def _spec_summary(options, free=()):
 
 def _model(options) -> str:
     summary, values = _spec_summary(options)
-    return render(summary, options.format, values=values, standalone=options.standalone)
+    return render(summary, options.format, values=values, standalone=options.standalone,
+                  width=options.width)
 
 
 def _solve(options) -> str:
@@ -177,7 +191,23 @@ def _solve(options) -> str:
         raise SymparamError("--of macs: the model's cost is unknown (an input size is None)")
     best = solve_budget(expr, options.budget, options.for_, values=values,
                         sizes=size_fields(summary))
-    return f"{options.for_} = {best}\n"
+    return _solved(summary, expr, options, best, values)
+
+
+def _solved(summary, expr, options, best: int, values: dict) -> str:
+    """The answer, the count at it and at the next value (over the budget), and what was
+    bounded: which total of which model, at which other dimensions."""
+    from symparam.analysis.query import parse_budget
+    from symparam.engine.substitute import substitution
+    at = lambda n: int(expr.xreplace(substitution({**values, options.for_: n},  # noqa: E731
+                                                  expr.free_symbols)))
+    what = "parameters" if options.of == "params" else "MACs per example"
+    others = ", ".join(f"{k} = {v}" for k, v in sorted(values.items())) or "none"
+    name = options.for_
+    return (f"{name} = {best}\n"
+            f"  {what} at {name} = {best}: {at(best):,} (budget {parse_budget(options.budget):,})\n"
+            f"  {what} at {name} = {best + 1}: {at(best + 1):,} (over the budget)\n"
+            f"  bound: total {what} of {summary.name!r} (all layers) at {others}\n")
 
 
 def _sweep(options) -> str:
@@ -213,19 +243,21 @@ def _keras(options) -> tuple[str, int]:
     values = {**found, **_values(options.set, summary.free_symbols)}
     if not options.reconcile:
         return render(summary, options.format, values=values,
-                      standalone=options.standalone), 0
+                      standalone=options.standalone, width=options.width), 0
     from symparam.importers.keras.live import load_keras_model
     from symparam.analysis.reconcile import reconcile
     print("symparam: building the model in Keras (safe_mode=True) to compare", file=sys.stderr)
     report = reconcile(load_keras_model(options.source), symbolic=options.symbolic or ())
-    return render(report, options.format, standalone=options.standalone), 0 if report.ok else 1
+    return (render(report, options.format, standalone=options.standalone, width=options.width),
+            0 if report.ok else 1)
 
 
 def _compare(options) -> str:
     from symparam.analysis.compare import compare
     report = compare(options.spec)
     values = {**report.dims, **_values(options.set, report.free_symbols)}
-    return render(report, options.format, values=values, standalone=options.standalone)
+    return render(report, options.format, values=values, standalone=options.standalone,
+                  width=options.width)
 
 
 def _hf(options) -> tuple[str, int]:
@@ -234,8 +266,11 @@ def _hf(options) -> tuple[str, int]:
 
 
 def _table(options) -> str:
-    from symparam.report.catalogue import formulas_table
-    return formulas_table(options.names).render(options.format, standalone=options.standalone)
+    from symparam.core.dims import dim
+    from symparam.report.catalogue import NUMERIC, formulas_table
+    values = _values(options.set, [dim(name) for name in NUMERIC])
+    return formulas_table(options.names, values=values).render(
+        options.format, standalone=options.standalone, width=options.width)
 
 
 def main(argv=None) -> int:

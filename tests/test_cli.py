@@ -30,14 +30,14 @@ def test_layer_json(capsys):
     code, out, _ = run(capsys, "layer", "GRU", "units=128", "reset_after=false",
                        "--input", "None,25,256", "--format", "json")
     data = json.loads(out)
-    assert code == 0 and data["params"] == "147840"
-    assert data["output_shape"] == ["None", "128"]
+    assert code == 0 and data["params"] == 147840
+    assert data["output_shape"] == [None, 128]
 
 
 def test_layer_with_several_inputs(capsys):
     code, out, _ = run(capsys, "layer", "Concatenate", "--input", "None,u", "--input", "None,d",
                        "--format", "json")
-    assert code == 0 and json.loads(out)["output_shape"] == ["None", "d + u"]
+    assert code == 0 and json.loads(out)["output_shape"] == [None, "d + u"]
 
 
 def test_model_json_follows_the_contract(capsys):
@@ -46,15 +46,15 @@ def test_model_json_follows_the_contract(capsys):
     assert code == 0
     assert set(data) >= {"name", "layers", "total", "trainable", "non_trainable"}
     lstm = data["layers"][-1]
-    assert lstm["class_name"] == "LSTM" and lstm["params"] == "197120"
+    assert lstm["class_name"] == "LSTM" and lstm["params"] == 197120
     assert lstm["formula"] == "4*u*(d + u + 1)"
-    assert data["total"] == str(256000 + 197120)
+    assert data["total"] == 256000 + 197120
 
 
 def test_model_set_overrides_defaults(capsys):
     code, out, _ = run(capsys, "model", str(EXAMPLES / "lstm.yaml"), "--set", "u=64",
                        "--format", "json")
-    assert code == 0 and json.loads(out)["layers"][-1]["params"] == str(4 * 64 * (64 + 257))
+    assert code == 0 and json.loads(out)["layers"][-1]["params"] == 4 * 64 * (64 + 257)
 
 
 def test_video_qa_text_table(capsys):

@@ -20,7 +20,7 @@ from symparam.core import dims as _dims
 from symparam.engine.cache import DERIVATIONS
 from symparam.layers import Conv1D, Conv2D, Dense, MaxPooling1D, MaxPooling2D
 from symparam.report import render as _render
-from symparam.report import views as _views
+from symparam.report import jsonview as _jsonview
 
 n, c, d, u, H = S.dims("n c d u H")
 LINEAR = 2.5  # the call ratio allowed when the size doubles (linear: 2, quadratic: 4)
@@ -30,7 +30,7 @@ def cold() -> None:
     """Forget everything remembered between runs, so both sizes start alike."""
     DERIVATIONS.clear()
     sympy.core.cache.clear_cache()
-    for cached in (_dims._parse_text, _args._size_problem, _render._printed, _views.written,
+    for cached in (_dims._parse_text, _args._size_problem, _render._printed, _jsonview.written,
                    _algebra.tidy):
         cached.cache_clear()
 

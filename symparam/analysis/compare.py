@@ -17,11 +17,13 @@ from pathlib import Path
 
 import sympy
 
+from symparam.core.algebra import tidy
+from symparam.core.shapes import map_shape
 
 from symparam.engine.substitute import KEEP, Substitutable, size_fields
 from symparam.core.errors import SymparamError, shorten
 from symparam.layers.core import InputLayer
-from symparam.layers.wrappers import TimeDistributed
+from symparam.layers.wrappers import Repeated, TimeDistributed
 from symparam.models.functional import Model
 from symparam.core.renderable import Renderable
 from symparam.importers.spec import Spec, load_spec
@@ -142,14 +144,9 @@ def _rows(model):
 def _compared(layer, row) -> ComparedRow:
     keras = dict(name=row.name, keras_class=row.class_name, keras_formula=row.params,
                  keras_non_trainable=row.non_trainable, keras_output_shape=row.output_shape)
-    wrapped = layer.layer if isinstance(layer, TimeDistributed) else None
+    wrapped = layer.layer if isinstance(layer, (TimeDistributed, Repeated)) else None
     if isinstance(layer, Model) or isinstance(wrapped, Model):
-        inner = compare(wrapped or layer)
-        return ComparedRow(**keras, torch_class="Module" if inner.complete else None,
-                           torch_formula=inner.torch_total if inner.complete else None,
-                           difference=inner.difference if inner.complete else None,
-                           torch_buffers=inner.torch_buffers, torch_output_shape=None,
-                           note="a nested model: the sum of its layers")
+        return _nested(keras, wrapped or layer, layer)
     try:
         twin, shape = torch_twin(layer, row.derivation.input_shape)
         found = twin.derive(shape)
@@ -168,6 +165,24 @@ def _compared(layer, row) -> ComparedRow:
                        torch_buffers=buffers(found),
                        torch_output_shape=output[0] if isinstance(output, list) and
                        len(output) == 1 else output, note=note(layer))
+
+
+def _nested(keras: dict, model: Model, layer) -> ComparedRow:
+    """A nested model as one row: the sums of its own comparison, ``times`` over for a
+    ``Repeated`` stack of it (PyTorch's ``nn.ModuleList`` of the block's twins)."""
+    inner = compare(model)
+    times = layer.times if isinstance(layer, Repeated) else 1
+    scaled = lambda expr: None if not inner.complete else tidy(  # noqa: E731
+        sympy.expand(expr * times))
+    stacked = isinstance(layer, Repeated)
+    return ComparedRow(**keras, torch_class=("ModuleList" if stacked else "Module")
+                       if inner.complete else None,
+                       torch_formula=scaled(inner.torch_total),
+                       difference=None if not inner.complete else sympy.factor_terms(
+                           sympy.expand(inner.difference * times)),
+                       torch_buffers=inner.torch_buffers * times, torch_output_shape=None,
+                       note=f"{layer.times} copies of a nested model" if stacked
+                       else "a nested model: the sum of its layers")
 
 
 def _difference(torch_count, keras_count) -> sympy.Expr:

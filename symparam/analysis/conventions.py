@@ -170,6 +170,12 @@ def _activation(layer, shape):
     return cls(), shape
 
 
+def _repeated(layer, shape):
+    """``times`` copies of the block's twin: PyTorch's ``nn.ModuleList`` of blocks."""
+    twin, twin_shape = torch_twin(layer.layer, shape)
+    return keras.Repeated(twin, layer.times, name=layer.name), twin_shape
+
+
 def _time_distributed(layer, shape):
     return torch_twin(layer.layer, (shape[0], *shape[2:]))
 
@@ -184,6 +190,7 @@ TABLE = {
     keras.BatchNormalization: _batch_norm, keras.LayerNormalization: _layer_norm,
     keras.GroupNormalization: _group_norm, keras.MultiHeadAttention: _attention,
     keras.Activation: _activation, keras.TimeDistributed: _time_distributed,
+    keras.Repeated: _repeated,
     keras.Flatten: lambda layer, shape: (nn.Flatten(), shape),
     keras.Dropout: lambda layer, shape: (nn.Dropout(layer.rate), shape),
     keras.ReLU: lambda layer, shape: (nn.ReLU(), shape),

@@ -40,8 +40,7 @@ def parse_budget(value) -> int:
         if not match:
             raise SymparamError(f"budget must be a number such as 1000000 or 1M, got "
                                 f"{shorten(value)}")
-        mantissa, suffix = match.groups()
-        number = int(sympy.Rational(mantissa) * _SUFFIXES[suffix.lower()])
+        number = int(number)
     else:
         raise SymparamError(f"budget must be a positive number, got {shorten(value)}")
     if number <= 0 or number > MAX_SEARCH:

@@ -15,6 +15,7 @@ import re
 import sympy
 
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.numbers import suffixed
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 MAX_TEXT = 256
@@ -62,7 +63,8 @@ def check_name(name: object, what: str = "dimension name") -> str:
 def parse(text: str) -> sympy.Expr:
     """Parse a dimension expression such as ``"4*u + ceil(n/2)"`` without executing anything.
 
-    Allowed: integers up to 10**12, names, ``+ - * / // **`` (literal exponent 0..8), unary
+    Allowed: a number with a size suffix (``1k``, ``1M``, ``175B``), integers up to 10**12,
+    names, ``+ - * / // **`` (literal exponent 0..8), unary
     minus, and ``ceil floor min max``.  Anything else raises ``SymparamError``.
 
     >>> parse("4*u + ceil(n/2)")
@@ -82,6 +84,9 @@ def _parse_text(text: str) -> sympy.Expr:
         raise SymparamError(f"expression longer than {MAX_TEXT} characters")
     if not text.isascii():
         raise SymparamError(f"expression {shorten(text)} contains non-ASCII characters")
+    number = suffixed(text)  # "1M", "2.5k", "175B": the one rule for numbers with a suffix
+    if number is not None:
+        return _checked_result(number, text)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):

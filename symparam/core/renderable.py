@@ -21,6 +21,11 @@ class Renderable:
         from symparam.report.render import render
         return render(self, fmt, **options)
 
+    def __str__(self) -> str:
+        """The text rendering, so ``print(model.summary())`` shows the table as Keras's
+        ``summary()`` does; ``repr`` stays one short line."""
+        return self.render("text")
+
     def _repr_markdown_(self) -> str:
         return self.render("markdown")
 

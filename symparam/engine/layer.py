@@ -24,6 +24,7 @@ from symparam.core import args
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import format_shape, is_shape_list, normalize_shape, product
 import symparam.engine.cache as _cache
+from symparam.engine.config import call_repr, given_arguments
 from symparam.engine.cost import Cost, equations_cost
 from symparam.engine.derivation import Derivation, known
 from symparam.engine.graph import Node, Tensor, as_tensor_list
@@ -72,6 +73,12 @@ class Layer:
                           stacklevel=2)
             cls.compute_output_shape = legacy
             cls.output_shape = Layer.output_shape
+
+    def __new__(cls, *args, **kwargs):
+        """Keep the constructor's arguments as given, for ``repr`` (``LSTM(units=u)``)."""
+        layer = super().__new__(cls)
+        layer._given = (args, kwargs)
+        return layer
 
     def __init__(self, *, name: str | None = None, trainable: bool = True, **ignored):
         if name is not None and (not isinstance(name, str) or not 0 < len(name) <= MAX_NAME):
@@ -357,7 +364,10 @@ class Layer:
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{args.where(self)}>"
+        """The constructor call with the arguments that differ from their defaults, as
+        Keras's ``get_config`` would show them: ``LSTM(units=u)``."""
+        given, keywords = getattr(self, "_given", ((), {}))
+        return call_repr(type(self).__name__, given_arguments(type(self), given, keywords))
 
 
 @functools.cache

@@ -62,6 +62,12 @@ def _read(path: Path):
     return load_yaml(read_text(path, limit=MAX_YAML_BYTES, what="YAML spec"), path.name)
 
 
+
+#: top-level keys of a Keras model config (``model.to_json()``, a ``.keras`` file's config)
+KERAS_KEYS = {"class_name", "config", "build_config", "keras_version", "backend",
+              "compile_config", "module", "registered_name"}
+
+
 class _Builder:
     """Turns parsed spec data into layers and a model, naming the place of every error."""
 
@@ -75,6 +81,10 @@ class _Builder:
 
     def spec(self) -> Spec:
         unknown = sorted(set(self.data) - TOP_KEYS)
+        if unknown and {"class_name", "config"} <= set(self.data) | set(unknown) and \
+                set(unknown) <= KERAS_KEYS:
+            raise SymparamError("this is a Keras model config, not a symparam spec: read it "
+                                "with 'symparam keras FILE' (or S.from_keras)")
         if unknown:
             raise SymparamError(f"spec: unknown key {unknown[0]!r}")
         defaults = {}

@@ -59,7 +59,7 @@ def load_json(text: str, where: str):
     except SymparamError:
         raise
     except ValueError as error:
-        raise SymparamError(f"{where}: not valid JSON ({str(error)[:80]})") from None
+        raise SymparamError(f"{where}: not valid JSON{position(error)}") from None
     check_tree(data, what=where, keys=False)  # JSON keys are strings
     return data
 
@@ -85,8 +85,7 @@ def load_yaml(text: str, where: str):
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, IndexError, KeyError,
             AttributeError) as error:  # PyYAML's constructors fail in all these ways on tags
         # such as ``!!int ''`` (IndexError) or ``!!timestamp 2001-13-99`` (ValueError)
-        first = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
-        raise SymparamError(f"{where}: not valid YAML: {first}") from None
+        raise SymparamError(f"{where}: not valid YAML{position(error)}") from None
     finally:
         loader.dispose()
     check_tree(data, what=where, keys=False)  # the strict constructor checked every key
@@ -212,3 +211,16 @@ def _merged(items: list, counts: list | None) -> tuple[list, list | None]:
         else:
             merged[key] = [item, weight]
     return [pair[0] for pair in merged.values()], [pair[1] for pair in merged.values()]
+
+
+def position(error) -> str:
+    """Where a YAML or JSON syntax error is, 1-based as editors count (``" at line 3,
+    column 7: found ':'"``), or the error's first line."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is not None:  # yaml.MarkedYAMLError
+        what = getattr(error, "problem", None) or getattr(error, "context", None) or ""
+        return f" at line {mark.line + 1}, column {mark.column + 1}: {what}"[:200]
+    if hasattr(error, "lineno") and hasattr(error, "colno"):  # json.JSONDecodeError
+        return f" at line {error.lineno}, column {error.colno}: {error.msg}"[:200]
+    first = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+    return f": {first}"

@@ -61,6 +61,16 @@ class Model(Layer):
         shapes = [tensor.shape for tensor in self.outputs]
         return shapes if self._list_outputs else shapes[0]
 
+    def render(self, fmt: str = "text", **options) -> str:
+        """The summary rendered (``model.render("markdown")`` is
+        ``model.summary().render("markdown")``), for models read by the importers too."""
+        return self.summary().render(fmt, **options)
+
+    def __repr__(self) -> str:
+        """One short line; ``print(model.summary())`` shows the table."""
+        shown = self.name or getattr(self, "default_name", "model")
+        return f"<{type(self).__name__} {shown!r}: {len(self.layers)} layers>"
+
     def config_key(self) -> tuple:
         return (Model, self)  # a graph is mutable: cache by identity, holding it alive
 

@@ -37,8 +37,10 @@ class FormulasTable(Renderable):
         return f"<FormulasTable: {len(self.rows)} layers>"
 
 
-def formulas_table(names=None) -> FormulasTable:
-    """The table for the layers called ``names`` (by default every layer with an example)."""
+def formulas_table(names=None, *, values=None) -> FormulasTable:
+    """The table for the layers called ``names`` (by default every layer with an example),
+    its examples evaluated at ``NUMERIC`` updated with ``values`` (``{"u": 1024}``)."""
+    numeric = {**NUMERIC, **(values or {})}
     from symparam.layers import layer_class
     chosen = list(names) if names else sorted(set(LAYERS) & (set(EXAMPLES) | set(WRAPPED)))
     rows = []
@@ -48,11 +50,11 @@ def formulas_table(names=None) -> FormulasTable:
             raise SymparamError(f"{name} has no example in symparam/examples.py yet")
         layer, shape = example(name)
         derivation = layer.derive(shape)
-        numeric = derivation.at(NUMERIC)
+        evaluated = derivation.at(numeric)
         rows.append(TableRow(name, _arguments(name, layer), derivation.input_shape,
-                             derivation.output_shape, derivation.params, numeric.params,
-                             numeric.output_shape))
-    return FormulasTable(tuple(rows), tuple(sorted(NUMERIC.items())))
+                             derivation.output_shape, derivation.params, evaluated.params,
+                             evaluated.output_shape))
+    return FormulasTable(tuple(rows), tuple(sorted(numeric.items())))
 
 
 def _arguments(name: str, layer) -> str:

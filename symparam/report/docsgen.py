@@ -20,6 +20,7 @@ from symparam.analysis.family import FEATURES, VOCABULARY, equal_budgets, gpt_fa
 from symparam.report.views import Count, Math
 from symparam.layers.samples import NUMERIC
 from symparam.report.render import render_page
+from symparam.analysis.query import solve_budget
 from symparam.importers.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -58,8 +59,14 @@ def queries_page(root: Path = ROOT) -> str:
     """``docs/queries.md``: the GPT family and the LSTM/GRU budgets (symparam.analysis.family)."""
     summary, leading, rows = gpt_family(root / "docs" / "examples" / "gpt.yaml")
     lstm, gru, widths, crossover = equal_budgets()
+    spec = load_spec(root / "docs" / "examples" / "lstm.yaml")  # the whole model, embedding too
+    whole = spec.model.summary().total
+    spec_width = solve_budget(whole, 1_000_000, "u",
+                              values={k: v for k, v in spec.dims.items() if k != "u"})
     return render_page(
-        "queries", command=COMMAND, total=Math(summary.total), leading=Math(leading),
+        "queries", spec_total=Math(whole), spec_width=spec_width,
+        spec_dims=", ".join(f"{k} = {v}" for k, v in sorted(spec.dims.items()) if k != "u"),
+        command=COMMAND, total=Math(summary.total), leading=Math(leading),
         macs=Math(summary.macs), vocabulary=VOCABULARY, features=FEATURES,
         family=[replace(row, params=Count(row.params), macs=Count(row.macs)) for row in rows],
         lstm=Math(lstm), gru=Math(gru), widths=widths, crossover=crossover)

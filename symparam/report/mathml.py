@@ -32,6 +32,12 @@ class MathMLPrinter(Conventions, MathMLPresentationPrinter):
             node.setAttribute(key, value)
         return node
 
+    def doprint(self, expr):
+        """The markup of ``expr`` with its operators tidied (``tidy``)."""
+        node = self._print(expr)
+        tidy(node)
+        return node.toxml().encode("ascii", "xmlcharrefreplace").decode()
+
     def _wrap(self, expr):
         return self._element("mrow", None, self._element("mo", "("), self._print(expr),
                              self._element("mo", ")"))
@@ -104,10 +110,6 @@ class MathMLPrinter(Conventions, MathMLPresentationPrinter):
     def _print_OneMatrix(self, expr):
         return self._element("mn", "1")
 
-    def _print_Integer(self, expr):
-        value = int(expr)
-        return self._element("mn", f"{value:,}" if abs(value) >= 10_000 else str(value))
-
     def shape(self, shape, *, matrix: bool = False):
         """A tensor shape ``(None, 25, d)``, or a weight's ``u × (d + u)``, as an ``mrow``."""
         nodes = []
@@ -122,6 +124,29 @@ class MathMLPrinter(Conventions, MathMLPresentationPrinter):
                              self._element("mo", ")"))
 
 
+#: brackets a browser would otherwise draw as stretchy fences, padded: ``( None, 1024 )``
+FENCES = frozenset("()[]{}")
+
+
+#: content that needs brackets to stretch around it
+TALL = ("mtable", "mfrac")
+
+
+def tidy(node) -> None:
+    """Brackets as plain, unpadded characters (``stretchy="false"``: Chromium draws stretchy
+    fences with space inside them) unless they enclose something tall (a stacked vector, a
+    fraction), and ``-`` as the minus sign ``−``, in place."""
+    if node.nodeType == node.ELEMENT_NODE and node.tagName == "mo" and node.firstChild:
+        text = node.firstChild.nodeValue
+        parent = node.parentNode
+        if text in FENCES and not any(parent.getElementsByTagName(tag) for tag in TALL):
+            node.setAttribute("stretchy", "false")
+        elif text == "-":
+            node.firstChild.nodeValue = "\u2212"
+    for child in node.childNodes:
+        tidy(child)
+
+
 def mathml(expr, values=None) -> str:
     """``expr`` as presentation MathML, without the enclosing ``<math>`` element."""
     return MathMLPrinter(values=values).doprint(expr)
@@ -129,7 +154,8 @@ def mathml(expr, values=None) -> str:
 
 def mathml_shape(shape, *, matrix: bool = False) -> str:
     """A shape as presentation MathML (without ``<math>``)."""
-    printer = MathMLPrinter()
-    return printer.shape(shape, matrix=matrix).toxml()
+    node = MathMLPrinter().shape(shape, matrix=matrix)
+    tidy(node)
+    return node.toxml().encode("ascii", "xmlcharrefreplace").decode()
 
 

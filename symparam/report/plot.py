@@ -4,27 +4,35 @@ from __future__ import annotations
 
 from symparam.core.errors import SymparamError
 
+#: each swept quantity: its panel's y label (with the unit) and its line style
+PANELS = {"params": ("parameters (count)", dict(color="tab:blue", marker="o", linestyle="-")),
+          "macs": ("MACs per example (multiply-accumulates)",
+                   dict(color="tab:red", marker="s", linestyle="--"))}
 
-def plot_sweep(result: dict, along: str, path: str) -> None:
-    """Parameters and MACs against the swept dimension ``along``, on two log axes."""
+
+def plot_sweep(result: dict, along: str, path: str, *, unit: str = "size") -> None:
+    """Parameters and MACs against the swept dimension ``along``: one panel each, stacked
+    with a shared x axis (two lines on twin axes hid each other), log-scaled y axes labelled
+    with their units, and the dimension's name on the x axis."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         raise SymparamError("--plot needs matplotlib: pip install 'symparam[plot]'") from None
-    figure, left = plt.subplots(figsize=(7, 4.2), dpi=120)
-    left.plot(result[along], result["params"], "o-", color="tab:blue", label="parameters")
-    left.set_xlabel(along)
-    left.set_ylabel("parameters", color="tab:blue")
-    left.set_yscale("log")
-    if "macs" in result:
-        right = left.twinx()
-        right.plot(result[along], result["macs"], "s--", color="tab:red", label="MACs")
-        right.set_ylabel("MACs per example", color="tab:red")
-        right.set_yscale("log")
-    left.set_title(f"Parameters and MACs against {along}")
-    left.grid(True, which="both", alpha=0.3)
+    shown = [key for key in PANELS if key in result]
+    figure, axes = plt.subplots(len(shown), 1, sharex=True, squeeze=False,
+                                figsize=(7, 2.6 * len(shown) + 0.8), dpi=120)
+    for axis, key in zip(axes[:, 0], shown):
+        label, style = PANELS[key]
+        axis.plot(result[along], result[key], label=label, **style)
+        axis.set_ylabel(label.replace(" (", "\n("))
+        axis.set_yscale("log")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(loc="upper left", frameon=False)
+    axes[-1, 0].set_xlabel(f"{along} ({unit})")
+    names = " and ".join(PANELS[key][0].split(" (")[0] for key in shown)
+    axes[0, 0].set_title(f"{names.capitalize()} against {along}")
     figure.tight_layout()
     try:
         figure.savefig(path)

@@ -256,10 +256,6 @@ class TexPrinter(Conventions, LatexPrinter):
     def _print_OneMatrix(self, expr):
         return "1"
 
-    def _print_Integer(self, expr):
-        """Digits grouped by thousands (``160{,}001``) from five digits on, as in print."""
-        return f"{int(expr):,}".replace(",", "{,}") if abs(int(expr)) >= 10_000 else str(expr)
-
     def shape(self, shape, *, matrix: bool = False, breakable: bool = False) -> str:
         """A tensor shape ``(\\mathrm{None}, 25, d)``, or a weight's ``u \\times (d + u)``;
         ``breakable`` lets a narrow table column wrap it after each comma."""

@@ -17,7 +17,6 @@ import json
 import re
 import shutil
 import subprocess
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache, partial
@@ -28,7 +27,9 @@ import jinja2
 import markupsafe
 import sympy
 
-from symparam.report import mathml, printers, views
+from symparam.report import jsonview, layout, mathml, printers, views
+from symparam.report.escape import (escape_dot, escape_latex, escape_markdown, escape_mermaid,
+                                     escape_text)
 from symparam.core.errors import SymparamError, shorten
 
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -66,97 +67,6 @@ class Verbatim(str):
     """Markup this module produced (from SymPy's printers or a rendered template): written as is."""
 
 
-def _visible(char: str) -> str:
-    """A control character as Python writes it (``\\n``, ``\\x1b``), so a name cannot
-    break a table row or send escape codes to a terminal."""
-    return repr(char)[1:-1]
-
-
-#: invisible characters that change how the rest of a line shows: bidirectional overrides and
-#: isolates (U+202E reverses the rest of a table row), zero-width marks, line separators
-_FORMAT_CATEGORIES = ("Cf", "Zl", "Zp", "Cs", "Co", "Cn")
-
-
-def _is_control(char: str) -> bool:
-    return char < " " or "\x7f" <= char <= "\x9f" or (
-        char > "\x9f" and unicodedata.category(char) in _FORMAT_CATEGORIES)
-
-
-def _translate(text: str, table: dict, control: Callable[[str], str],
-               other: Callable[[str], str] = str) -> str:
-    """One pass over ``text``: special characters from ``table``, control characters through
-    ``control``, every other character through ``other``; text with nothing to change is
-    returned at once (joining character by character took 2 s for 10,000 rows)."""
-    text = str(text)
-    if (other is str or text.isascii()) and not _special(tuple(table)).search(text):
-        return text
-    return "".join(table[c] if c in table else control(_visible(c)) if _is_control(c)
-                   else other(c) for c in str(text))
-
-
-@lru_cache(maxsize=16)
-def _special(keys: tuple) -> re.Pattern:
-    """A character class matching the keys of an escape table and every control character."""
-    return re.compile("[" + "".join(re.escape(k) for k in keys) + "\x00-\x1f\x7f-\x9f]")
-
-
-_LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-          "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-          "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "[": "{[}",
-          "]": "{]}"}
-_LATEX_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
-                  "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
-_LATEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
-                  "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
-                  "\u030c": "v", "\u0327": "c"}
-_MARKDOWN = {"[": "&#91;", "]": "&#93;", **{c: "\\" + c for c in "\\`*_{}<>#+!|$&~^"}}
-_DOT = {"\\": "\\\\", '"': '\\"', "&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MERMAID = {'"': "#quot;", "#": "#35;", "&": "#38;", "<": "#lt;", ">": "#gt;", "|": "#124;",
-            "`": "#96;", "\\": "#92;", "%": "#37;"}  # "%%{" opens a directive anywhere
-
-
-def _latex_char(char: str) -> str:
-    """A non-ASCII character as pdfLaTeX's default fonts can set it (``é`` -> ``\\'{e}``),
-    or ``?`` (an unknown character would stop the compilation)."""
-    if char.isascii() or char in _LATEX_LETTERS:
-        return _LATEX_LETTERS.get(char, char)
-    base, *marks = unicodedata.normalize("NFD", char)
-    if base.isascii() and base.isalpha() and len(marks) == 1 and marks[0] in _LATEX_ACCENTS:
-        return f"\\{_LATEX_ACCENTS[marks[0]]}{{{base}}}"
-    return "?"
-
-
-def escape_text(text: str) -> str:
-    """Plain text: control characters (newlines, terminal escape codes) made visible."""
-    return _translate(text, {}, str)
-
-
-def escape_latex(text: str) -> str:
-    """LaTeX text: ``\\ { } $ & # _ % ~ ^`` (and ``< > | [ ]``, which OT1 fonts misprint or
-    ``\\\\`` would read as an option) escaped, control characters shown as ``\\n``."""
-    return _translate(text, _LATEX, lambda shown: r"\textbackslash{}" + shown[1:], _latex_char)
-
-
-def escape_markdown(text: str) -> str:
-    """Markdown text: punctuation that means something (``|`` in tables, ``<`` for raw HTML,
-    ``$`` for math, ``*_`` for emphasis, ``[`` for links) escaped, control characters shown."""
-    return _translate(text, _MARKDOWN, lambda shown: "\\" + shown)
-
-
-def escape_dot(text: str) -> str:
-    """The inside of a quoted Graphviz label: ``\\`` and ``"`` escaped (Graphviz would read
-    ``\\N`` and ``\\n``), entities neutralised, control characters shown."""
-    return _translate(text, _DOT, lambda shown: "\\" + shown)
-
-
-def escape_mermaid(text: str) -> str:
-    """The inside of a quoted Mermaid label: quotes, ``#``, ``&``, ``<``, ``>``, ``|``,
-    backticks and ``%`` (Mermaid scans the whole text for ``%%{init: ...}%%`` directives) as
-    Mermaid entity codes, control and bidirectional characters shown."""
-    return _translate(text, _MERMAID, lambda shown: "#92;" + shown[1:])
-
-
-# -- how each format writes the view's cells ------------------------------------------------------
 @dataclass(frozen=True)
 class Notation:
     """One format's way of writing cells: text escaping, math, shapes and numbers.
@@ -261,22 +171,19 @@ def math(cell, notation: Notation):
     return notation.safe(raw) if notation.safe else raw
 
 
-def box(headers, rows, keys, align=None) -> dict:
+def box(headers, rows, keys, align=None, width=None, keep=()) -> dict:
     """A box-drawn text table of ``rows`` (dicts of cells) in the columns ``keys``: cells
-    written and escaped, then padded to column widths (right-aligned where ``align`` is true)."""
+    written and escaped, then laid out to fit ``width`` (``symparam.report.layout``; right-aligned
+    where ``align`` is true; the columns named in ``keep`` wrapped last).  Each row is a list
+    of physical lines of padded cells."""
     notation = NOTATIONS[Format.TEXT]
     written = [[escape_text(str(show(row[key], notation))) for key in keys] for row in rows]
     headers = [escape_text(h) for h in headers]
-    widths = [max(len(cell) for cell in column) for column in zip(headers, *written)]
-    align = align or [False] * len(headers)
-    pad = lambda cells: [Verbatim(c.rjust(w) if right else c.ljust(w))  # noqa: E731
-                         for c, w, right in zip(cells, widths, align)]
-    rows = [pad(row) for row in written]
-    # whole lines too: a template writes 10,000 rows line by line, not cell by cell
-    lines = [Verbatim("│" + "".join(f" {cell} │" for cell in row)) for row in rows]
-    rule = Verbatim("├" + "┼".join("─" * (w + 2) for w in widths) + "┤")
-    return {"widths": widths, "header": pad(headers), "rows": rows, "lines": lines,
-            "rule": rule}
+    table = layout.lay_out(headers, written, align or [False] * len(headers), width,
+                           {keys.index(key) for key in keep if key in keys})
+    mark = lambda lines: [[Verbatim(cell) for cell in line] for line in lines]  # noqa: E731
+    return {"widths": table["widths"], "header": mark(table["header"]),
+            "rows": [mark(row) for row in table["rows"]]}
 
 
 def code(text, fmt: Format):
@@ -319,7 +226,7 @@ def environment(fmt: Format, user_folder: str | None = None) -> jinja2.Environme
         keep_trailing_newline=True, autoescape=html,
         finalize=None if html else partial(_finalize, escape=notation.escape),
         **(_LATEX_SYNTAX if fmt is Format.LATEX else {}))
-    env.filters.update(show=partial(show, notation=notation),
+    env.filters.update(show=partial(show, notation=notation), fold=layout.fold,
                        math=partial(math, notation=notation), code=partial(code, fmt=fmt))
     env.globals.update(box=box, embed=partial(_embed, fmt=fmt, user_folder=user_folder))
     return env
@@ -337,7 +244,8 @@ def template(fmt: Format, kind: str, user_folder=None) -> jinja2.Template:
     return environment(fmt, user_folder).get_template(f"{fmt.value}/{kind}.j2")
 
 
-def render(report, fmt="text", *, values=None, template_folder=None, standalone=None) -> str:
+def render(report, fmt="text", *, values=None, template_folder=None, standalone=None,
+           width=None) -> str:
     """Render a ``Derivation``, ``Summary``, ``FormulasTable`` or ``Reconciliation``.
 
     Args:
@@ -347,6 +255,7 @@ def render(report, fmt="text", *, values=None, template_folder=None, standalone=
         template_folder: a folder searched before the packaged templates.
         standalone: a complete document (LaTeX ``\\documentclass``, an HTML page); ``None``
             means the format's usual form (a page for HTML, a fragment for LaTeX).
+        width: the width text tables fit (default: the terminal's, 100 when not a terminal).
     """
     fmt, values = as_format(fmt), dict(values or {})
     if fmt is Format.JSON:
@@ -358,7 +267,8 @@ def render(report, fmt="text", *, values=None, template_folder=None, standalone=
     if fmt is Format.SVG:
         return run_dot(render(report, Format.DOT, values=values,
                               template_folder=template_folder))
-    body = template(fmt, kind, template_folder).render(**view)
+    width = layout.default_width() if width is None else width
+    body = template(fmt, kind, template_folder).render(**view, width=width)
     if standalone is None:
         standalone = fmt is Format.HTML
     if not standalone or fmt not in (Format.LATEX, Format.HTML):
@@ -384,7 +294,7 @@ def _view(report, values):
 
 def _json(report, values):
     try:
-        return views.json_view(report, values)
+        return jsonview.json_view(report, values)
     except TypeError:
         raise SymparamError(f"cannot render {shorten(report)}") from None
 

@@ -5,6 +5,11 @@ format when it is written), ``Math`` (a SymPy expression, printed by the format'
 optionally with values put in place of symbols: the worked example), ``Shape`` and ``Count`` (a
 number with thousands separators once concrete, else its formula).  So one view serves text,
 Markdown, LaTeX, HTML and the diagrams, and nothing here knows any output syntax.
+
+One rule for numbers in every format: a count (parameters, MACs: a ``Count`` cell) groups its
+digits by thousands (``197,120``); a size (a shape's entry, a dimension's value, a number inside
+a formula) never does (``(None, 1024, 50257)``, ``n = 1024``), so a separator is never read as
+another axis.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import sympy
 
@@ -78,12 +83,13 @@ def _mapping(values: dict, symbols) -> tuple:
 
 
 def _where(values) -> list:
-    """``[(Math(u), Count(128)), ...]``: the values a report was evaluated at."""
-    return [(Math(dim(name)), Count(size(value, field=name, owner="values")))
+    """``[(Math(u), Math(128)), ...]``: the values a report was evaluated at, sizes written
+    without thousands separators like the shapes they fill."""
+    return [(Math(dim(name)), Math(size(value, field=name, owner="values")))
             for name, value in sorted(values)]
 
 
-def _at(report, values: dict):
+def at_values(report, values: dict):
     """``report`` at the values of the dimensions it contains (a view is given every value the
     caller knows; ``subs`` itself refuses a name that occurs nowhere)."""
     if hasattr(report, "at"):
@@ -108,10 +114,17 @@ def weight_groups(derivation) -> tuple[object, bool]:
     groups = Counter(tuple(w.shape) for w in derivation.weights.values())
     terms = []
     for shape, times in groups.items():
-        factors = [f for f in (sympy.Integer(times), *shape) if f != 1] or [sympy.Integer(1)]
-        terms.append(sympy.Mul(*factors, evaluate=False) if len(factors) > 1 else factors[0])
+        terms.append(_product(sympy.Integer(times), *shape))
     total = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms or [0])[0]
     return total, len(groups) > 1 or any(times > 1 for times in groups.values())
+
+
+def _product(*factors):
+    """``3*u**2`` for a group of three ``u x u`` weights: equal factors as a power, and the
+    product left unevaluated so ``2*(d + u)`` is not distributed."""
+    powers = Counter(f for f in factors if f != 1)
+    parts = [sympy.Pow(f, k) if k > 1 else f for f, k in powers.items()] or [sympy.Integer(1)]
+    return sympy.Mul(*parts, evaluate=False) if len(parts) > 1 else parts[0]
 
 
 def count_steps(derivation, values: dict) -> list:
@@ -132,7 +145,7 @@ def count_steps(derivation, values: dict) -> list:
 
 
 def derivation_view(derivation, values: dict) -> dict:
-    concrete = _at(derivation, values)
+    concrete = at_values(derivation, values)
     title = (f"{derivation.name} ({derivation.class_name})" if derivation.name
              else derivation.class_name)
     def tensor_rows(tensors):
@@ -152,7 +165,7 @@ def derivation_view(derivation, values: dict) -> dict:
 
 
 def summary_view(summary, values: dict) -> dict:
-    concrete = _at(summary, values)
+    concrete = at_values(summary, values)
     symbolic = _symbolic(summary.total)
     rows = [{"name": Text(row.name), "class_name": Text(row.class_name),
              "label": Text(f"{row.name} ({row.class_name})"),
@@ -197,7 +210,7 @@ def graph_view(summary, values: dict, *, concrete=None) -> dict:
     """Nodes (one per row, plus the model's inputs and outputs) and edges with shapes;
     ``concrete`` is ``summary`` at ``values`` when the caller already has it."""
     if concrete is None:
-        concrete = _at(summary, values)
+        concrete = at_values(summary, values)
     ids = {row.name: f"n{i}" for i, row in enumerate(summary.rows)}
     nodes = [{"id": ids[row.name], "name": Text(row.name), "class_name": Text(row.class_name),
               "count": chain(row.params, evaluated.params)}
@@ -220,6 +233,7 @@ def formulas_view(report) -> dict:
         rows.append({"class_name": Text(row.class_name), "arguments": Text(row.arguments),
                      "input_shape": Shape(row.input_shape),
                      "output_shape": Shape(row.output_shape), "params": Math(row.params),
+                     "value": Count(row.numeric_params),
                      "example": Chain((Math(row.params, mapping), Count(row.numeric_params)))
                      if mapping else Count(row.numeric_params)})
     used = set().union(*(row.params.free_symbols for row in report.rows))
@@ -250,7 +264,7 @@ def comparison_view(report, values: dict) -> dict:
     """Each layer's Keras and PyTorch formulas, their difference, and both at ``values``
     (the spec's ``dims`` when none are given)."""
     values = values or report.dims
-    concrete = _at(report, values)
+    concrete = at_values(report, values)
     missing = Text("none")
     rows = []
     for row, number in zip(report.rows, concrete.rows):
@@ -263,11 +277,12 @@ def comparison_view(report, values: dict) -> dict:
             "keras_value": Count(number.keras_formula),
             "torch_value": Count(number.torch_formula) if paired else missing,
             "buffers": Count(number.torch_buffers), "note": Text(row.note)})
+    # an incomplete comparison has no PyTorch total: a partial sum would read as a fact
+    shown = (("Keras total", "keras_total"), ("PyTorch total", "torch_total"),
+             ("Difference (PyTorch - Keras)", "difference"),
+             ("PyTorch buffers", "torch_buffers"))[:None if report.complete else 1]
     totals = [(Text(label), Math(getattr(report, key)), Count(getattr(concrete, key)))
-              for label, key in (("Keras total", "keras_total"),
-                                 ("PyTorch total", "torch_total"),
-                                 ("Difference (PyTorch - Keras)", "difference"),
-                                 ("PyTorch buffers", "torch_buffers"))]
+              for label, key in shown]
     return {"name": Text(report.name), "rows": rows, "totals": totals,
             "heading": Text(f"Model: {report.name} under Keras and PyTorch conventions"),
             "complete": report.complete, "values": _where(sorted(values.items()))}
@@ -283,122 +298,5 @@ def view(report, values: dict) -> tuple[str, dict]:
     return kind, VIEWS[kind](report, values)
 
 
-# -- JSON: the same reports as plain JSON data (the model form is DESIGN.md section 4) ---------
-@lru_cache(maxsize=4096, typed=True)
-def written(expr) -> str:
-    """``str(expr)``, once per distinct expression: the rows of a deep model repeat a few
-    counts and sizes, and SymPy's printer takes about 0.3 ms for each."""
-    return str(expr)
-
-
-def shape_json(shape):
-    if isinstance(shape, list):
-        return [shape_json(item) for item in shape]
-    return ["None" if item is None else written(item) for item in shape]
-
-
-def json_view(report, values: dict) -> dict:
-    """A report as plain JSON data, by its ``report_kind``."""
-    kind = report.report_kind
-    if kind in ("table", "reconcile"):
-        return JSONS[kind](report)
-    return JSONS[kind](report, values)
-
-
-def summary_json(summary, values: dict) -> dict:
-    concrete = _at(summary, values)
-    layers = []
-    for row, evaluated in zip(summary.rows, concrete.rows):
-        entry = {"name": row.name, "class_name": row.class_name,
-                 "output_shape": shape_json(evaluated.output_shape),
-                 "params": written(evaluated.params), "trainable": written(evaluated.trainable),
-                 "non_trainable": written(evaluated.non_trainable)}
-        if values:
-            entry["formula"] = written(row.params)
-        layers.append(entry)
-    result = {"name": summary.name, "layers": layers, "total": str(concrete.total),
-              "trainable": str(concrete.trainable), "non_trainable": str(concrete.non_trainable),
-              "macs": None if concrete.macs is None else str(concrete.macs)}
-    if summary.uncounted:
-        result["uncounted"] = [{"name": name, "calls": calls}
-                               for name, calls in summary.uncounted]
-    if values:
-        result["formulas"] = {"total": str(summary.total), "trainable": str(summary.trainable),
-                              "non_trainable": str(summary.non_trainable),
-                              "macs": None if summary.macs is None else str(summary.macs)}
-        result["dims"] = {name: str(value) for name, value in sorted(values.items())}
-    return result
-
-
-def derivation_json(derivation, values: dict) -> dict:
-    concrete = _at(derivation, values)
-    return {
-        "class_name": derivation.class_name, "name": derivation.name,
-        "input_shape": shape_json(concrete.input_shape),
-        "output_shape": shape_json(concrete.output_shape),
-        "equations": [text(eq) for eq in derivation.equations],
-        "weights": [{"name": n, "shape": shape_json(w.shape), "trainable": w.trainable}
-                    for n, w in derivation.weights.items()],
-        **({"buffers": [{"name": n, "shape": shape_json(w.shape)}
-                        for n, w in derivation.buffers.items()]} if derivation.buffers else {}),
-        "params": str(concrete.params), "trainable": str(concrete.trainable),
-        "non_trainable": str(concrete.non_trainable), "formula": str(derivation.params),
-    }
-
-
-def formulas_json(report) -> dict:
-    return {"layers": [{"class_name": row.class_name, "arguments": row.arguments,
-                        "input_shape": shape_json(row.input_shape),
-                        "output_shape": shape_json(row.output_shape),
-                        "params": str(row.params),
-                        "example_output_shape": shape_json(row.numeric_output_shape),
-                        "example_params": str(row.numeric_params)} for row in report.rows],
-            "example_values": {name: value for name, value in report.values}}
-
-
-def reconciliation_json(report) -> dict:
-    return {
-        "name": report.name, "framework": report.framework, "ok": report.ok,
-        "layers": [{"name": row.name, "class_name": row.class_name,
-                    "formula": str(row.formula), "params": str(row.params),
-                    "reference_params": row.reference_params,
-                    "trainable": str(row.trainable),
-                    "reference_trainable": row.reference_trainable,
-                    "output_shape": shape_json(row.output_shape),
-                    "reference_shape": None if row.reference_shape is None
-                    else shape_json(row.reference_shape),
-                    "matches": row.matches, "note": row.note} for row in report.rows],
-        "total": str(report.total), "reference_total": report.reference_total,
-        "trainable": str(report.trainable), "reference_trainable": report.reference_trainable,
-        "non_trainable": str(report.non_trainable),
-        "reference_non_trainable": report.reference_non_trainable,
-    }
-
-
-def comparison_json(report, values: dict) -> dict:
-    values = values or report.dims
-    concrete = _at(report, values)
-    text_of = lambda expr: None if expr is None else str(expr)  # noqa: E731
-    return {
-        "name": report.name, "complete": report.complete,
-        "dims": {name: str(value) for name, value in sorted(values.items())},
-        "layers": [{"name": row.name, "keras_class": row.keras_class,
-                    "torch_class": row.torch_class, "keras_formula": str(row.keras_formula),
-                    "torch_formula": text_of(row.torch_formula),
-                    "difference": text_of(row.difference),
-                    "keras_params": str(number.keras_formula),
-                    "torch_params": text_of(number.torch_formula),
-                    "torch_buffers": str(number.torch_buffers), "note": row.note}
-                   for row, number in zip(report.rows, concrete.rows)],
-        "keras_total": str(report.keras_total), "torch_total": str(report.torch_total),
-        "difference": str(report.difference), "torch_buffers": str(report.torch_buffers),
-        "values": {"keras_total": str(concrete.keras_total),
-                   "torch_total": str(concrete.torch_total),
-                   "difference": str(concrete.difference)},
-    }
-
-
 VIEWS = {"summary": summary_view, "derivation": derivation_view, "table": formulas_view,
          "reconcile": reconciliation_view, "compare": comparison_view}
-JSONS = {"summary": summary_json, "derivation": derivation_json, "table": formulas_json,
-         "reconcile": reconciliation_json, "compare": comparison_json}

@@ -105,9 +105,13 @@ def run_cli(capsys, *argv):
 def test_cli_solve_answers_a_feasible_tight_width(capsys):
     code, out, _ = run_cli(capsys, "solve", "docs/examples/lstm.yaml", "--budget", "1M",
                            "--for", "u")
-    width = int(out.split("=")[1])
+    width = int(out.splitlines()[0].split("=")[1])
     total = lambda w: 1000 * 256 + lstm_count(w, 256)  # noqa: E731 - embedding + LSTM
     assert code == 0 and total(width) <= 10**6 < total(width + 1)
+    # the count at the answer and at the next value, and what was bounded
+    assert f"parameters at u = {width}: {total(width):,} (budget 1,000,000)" in out
+    assert f"parameters at u = {width + 1}: {total(width + 1):,} (over the budget)" in out
+    assert "bound: total parameters of 'text-lstm' (all layers) at V = 1000, d = 256" in out
 
 
 def test_cli_solve_macs(capsys):
@@ -116,7 +120,7 @@ def test_cli_solve_macs(capsys):
     assert code == 2 and "budget" in _  # "1e12" is not a budget; use 1T
     code, out, _ = run_cli(capsys, "solve", "docs/examples/gpt.yaml", "--budget", "1T",
                            "--for", "L", "--of", "macs")
-    layers = int(out.split("=")[1])
+    layers = int(out.splitlines()[0].split("=")[1])
     per_layer = 1024 * 12 * 768**2 + 2 * 1024**2 * 768
     head = 1024 * 768 * 50257  # the output layer tied to the token embedding
     assert code == 0 and head + layers * per_layer <= 10**12 < head + (layers + 1) * per_layer

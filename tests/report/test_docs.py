@@ -23,7 +23,7 @@ def test_generation_covers_the_catalogue_and_every_seed_case():
     assert all(f"| {row.class_name} |" in layers for row in formulas_table().rows)
     video = files[ROOT / "docs" / "examples" / "video_qa.md"]
     # per-layer formulas and numbers at the spec's dims, the diagram and each derivation
-    assert r"$4 \cdot u \cdot \left(u + 160{,}001\right)$ | 164,103,168 |" in video
+    assert r"$4 \cdot u \cdot \left(u + 160001\right)$ | 164,103,168 |" in video
     assert "169{,}436{,}968" in video and "```mermaid" in video
     assert "### encoded\\_video (LSTM)" in video and r"\tilde{c}_{t} &= \tanh" in video
     lstm = files[ROOT / "docs" / "examples" / "lstm.md"]

@@ -50,7 +50,7 @@ class TorchReconciledRow(ReconciledRow):
                 and self.trainable == self.reference_trainable and shape_ok)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # keep Reconciliation's one-line repr
 class TorchReconciliation(Reconciliation):
     """A ``Reconciliation`` with framework ``"PyTorch"`` and the buffers' totals."""
 
