@@ -65,7 +65,7 @@ def test_video_qa_text_table(capsys):
 
 def test_table_lists_every_layer(capsys):
     from symparam.layers import LAYERS
-    code, out, _ = run(capsys, "table")
+    code, out, _ = run(capsys, "table", "--width", "400")  # wide enough for names unbroken
     assert code == 0 and all(f" {name} " in out for name in LAYERS)
 
 

@@ -40,7 +40,8 @@ def parse_budget(value) -> int:
         if not match:
             raise SymparamError(f"budget must be a number such as 1000000 or 1M, got "
                                 f"{shorten(value)}")
-        number = int(number)
+        mantissa, suffix = match.groups()
+        number = int(sympy.Rational(mantissa) * _SUFFIXES[suffix.lower()])
     else:
         raise SymparamError(f"budget must be a positive number, got {shorten(value)}")
     if number <= 0 or number > MAX_SEARCH:

@@ -31,6 +31,7 @@ from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError
 from symparam.importers.torch.costs import causal_share
 from symparam.importers.torch.model import Opaque
+from symparam.importers.torch.tree import named_modules
 
 
 class Causal(StrEnum):
@@ -83,7 +84,7 @@ def merge(reader, module, recording, translate, *, batch=1, batch_axis=0, values
     """Merge ``recording`` into ``reader``'s plans (see the module docstring).  ``reader`` is
     the importer's walk: its ``plans``, ``rows``, ``leaves``, ``functions``, and
     ``inputs_of(module)`` (how many tensors a row's layer reads) and ``new_plan(...)``."""
-    names = {id(m): path for path, m in module.named_modules()}
+    names = {id(m): path for path, m in named_modules(module)}
     if batch_axis is None:
         batch, batch_axis = _leading_batch(reader, recording, batch)
     context = _Context(reader, recording, translate, batch, batch_axis, values or {}, names)

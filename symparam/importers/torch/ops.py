@@ -25,6 +25,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from symparam.importers.torch.costs import ZERO_RULE, OpCost, rule_for
+from symparam.importers.torch.tree import modules
 
 aten = torch.ops.aten
 #: queries of a tensor's metadata, not operations (the counter skips them too)
@@ -164,7 +165,7 @@ class Recorder:
         happens, and the module's train/eval mode is restored.  ``causal_calls``: mark the
         operations of causal attention calls (only the lower-triangle convention needs it)."""
         from torch.nn.modules import module as nn_module
-        training = {m: m.training for m in module.modules()}
+        training = {m: m.training for m in modules(module)}
         handles = [nn_module.register_module_forward_pre_hook(self._pre),
                    nn_module.register_module_forward_hook(self._post)]
         try:

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from symparam.core.shapes import is_shape_list
+from symparam.importers.torch.tree import modules
 
 #: functions a traced graph may call outside the rows: no multiply-accumulate
 ZERO_FUNCTIONS = frozenset({
@@ -43,7 +44,7 @@ def fully_traced(reader, module, shape) -> bool:
     if not all(None in s for s in shapes) or any(
             sympy.sympify(size).free_symbols for s in shapes for size in s if size is not None):
         return False  # a batch named by a number, or symbolic sizes: record
-    if any(m.training for m in module.modules()):
+    if any(m.training for m in modules(module)):
         return False
     if reader.functions or not reader.seen <= (ZERO_FUNCTIONS | ZERO_METHODS):
         return False

@@ -21,6 +21,7 @@ import torch
 import torch.utils._sympy.functions as tf
 
 from symparam.core.errors import SymparamError
+from symparam.importers.torch.tree import first_tensor
 
 #: tried in turn for a symbolic size until the forward runs
 HINTS = (64, 32, 224, 16)
@@ -136,11 +137,8 @@ def _fake_mode(shape_env):
 
 
 def _device(module) -> torch.device:
-    for tensor in module.parameters():
-        return tensor.device
-    for tensor in module.buffers():
-        return tensor.device
-    return torch.device("meta")
+    tensor = first_tensor(module)
+    return torch.device("meta") if tensor is None else tensor.device
 
 
 def refuse_pinned(names) -> None:

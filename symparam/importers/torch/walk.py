@@ -29,6 +29,7 @@ from symparam.torch import nn as _catalogue  # noqa: F401 - fills the registry
 from symparam.torch._base import TORCH
 from symparam.layers.wrappers import Tied
 from symparam.importers.torch.model import Entry, Frozen, Opaque, TorchModel
+from symparam.importers.torch.tree import named_parameters
 from symparam.importers.torch.translate import (CALL_OPTIONS, INPUTS, NESTING, PARAMETERS,
                                                 QUIRKS, SKIPPED, _UNREADABLE, _plain,
                                                 torch_class)
@@ -120,7 +121,7 @@ class _Reader:
                                        for n, child in children]))
 
     def _add(self, plan: _Plan) -> None:
-        for pname, parameter in plan.module.named_parameters(recurse=plan.recurse):
+        for pname, parameter in named_parameters(plan.module, recurse=plan.recurse):
             self.owner.setdefault(id(parameter), f"{plan.name}.{pname}")
         self.plans.append(plan)
         self.rows[id(plan.module)] = plan
