@@ -193,10 +193,10 @@ def cold() -> None:
     empty (else a repeat reuses the floors and ceilings the first run built)."""
     import sympy
     from symparam.core import algebra, args, dims
-    from symparam.report import render, views
+    from symparam.report import jsonview, render
     w.fresh_derivations()
     sympy.core.cache.clear_cache()
-    for cached in (dims._parse_text, args._size_problem, render._printed, views.written,
+    for cached in (dims._parse_text, args._size_problem, render._printed, jsonview.written,
                    algebra.tidy):
         cached.cache_clear()
 
