@@ -323,7 +323,7 @@ def test_mermaid_directives_in_names_are_escaped():
 
 
 @pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f", "\u2028", "\x1b", "\u061c"])
-@pytest.mark.parametrize("fmt", ["text", "markdown", "mermaid"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "mermaid", "html"])
 def test_bidirectional_and_control_characters_are_shown_not_sent(char, fmt):
     text = _named(f"ev{char}il").render(fmt)
     assert char not in text

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+import markupsafe
+
 def _visible(char: str) -> str:
     """A control character as Python writes it (``\\n``, ``\\x1b``), so a name cannot
     break a table row or send escape codes to a terminal."""
@@ -105,3 +107,14 @@ def escape_mermaid(text: str) -> str:
 
 
 # -- how each format writes the view's cells ------------------------------------------------------
+
+
+def escape_html(text: str) -> markupsafe.Markup:
+    """HTML text: bidirectional, zero-width and control characters shown as escape codes (a
+    browser would reorder the rest of the line for U+202E), then ``< > & " '`` as entities;
+    newlines and tabs are plain whitespace in HTML and stay."""
+    text = str(text)
+    if not text.isascii() or _special(()).search(text):
+        text = "".join(_visible(c) if _is_control(c) and c not in "\n\t\r" else c
+                       for c in text)
+    return markupsafe.escape(text)

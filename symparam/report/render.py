@@ -28,8 +28,8 @@ import markupsafe
 import sympy
 
 from symparam.report import jsonview, layout, mathml, printers, views
-from symparam.report.escape import (escape_dot, escape_latex, escape_markdown, escape_mermaid,
-                                     escape_text)
+from symparam.report.escape import (escape_dot, escape_html, escape_latex, escape_markdown,
+                                     escape_mermaid, escape_text)
 from symparam.core.errors import SymparamError, shorten
 
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -103,7 +103,7 @@ NOTATIONS = {
     Format.LATEX: Notation(escape_latex, inline="${}$".format,
                            comma=r",\allowbreak ",
                            **{**_TEX, "shape": partial(printers.latex_shape, breakable=True)}),
-    Format.HTML: Notation(markupsafe.escape, math=mathml.mathml, shape=mathml.mathml_shape,
+    Format.HTML: Notation(escape_html, math=mathml.mathml, shape=mathml.mathml_shape,
                           inline="<math>{}</math>".format, display=_mathml_number,
                           safe=markupsafe.Markup, equals="<mo>=</mo>",
                           listing="<mrow><mo>[</mo>{}<mo>]</mo></mrow>".format,
@@ -203,7 +203,9 @@ def _finalize(value, *, escape):
     """Jinja's hook on every printed value: escape it unless this module marked it as markup."""
     if value is None:
         return ""
-    return value if isinstance(value, Verbatim) else escape(str(value))
+    if isinstance(value, (Verbatim, markupsafe.Markup)):
+        return value
+    return escape(str(value))
 
 
 _LATEX_SYNTAX = dict(block_start_string=r"\BLOCK{", block_end_string="}",
@@ -224,7 +226,7 @@ def environment(fmt: Format, user_folder: str | None = None) -> jinja2.Environme
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, autoescape=html,
-        finalize=None if html else partial(_finalize, escape=notation.escape),
+        finalize=partial(_finalize, escape=notation.escape),
         **(_LATEX_SYNTAX if fmt is Format.LATEX else {}))
     env.filters.update(show=partial(show, notation=notation), fold=layout.fold,
                        math=partial(math, notation=notation), code=partial(code, fmt=fmt))
