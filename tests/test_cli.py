@@ -124,3 +124,11 @@ def test_compare_shows_both_conventions(capsys):
     assert code == 0 and "= 256" in out     # the difference 4*u at u = 64
     code, _, err = run(capsys, "compare", "/nonexistent.yaml")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_table_keeps_layer_names_whole_at_the_default_width(capsys):
+    """At 100 columns the other columns wrap first: a name up to 32 characters stays whole."""
+    from symparam.layers import LAYERS
+    code, out, _ = run(capsys, "table")
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 100
+    assert all(f" {name} " in out for name in LAYERS if len(name) <= 32)

@@ -41,8 +41,8 @@ def column_widths(natural: list[int], width: int | None, floors: list[int] | Non
         return list(natural)
     floors = [min(n, f) for n, f in zip(natural, floors or [MIN_COLUMN] * len(natural))]
     budget = width - 3 * len(natural) - 1
-    if sum(floors) > budget:  # too narrow to keep words whole: an equal share each, words cut
-        floors = [min(f, max(3, budget // len(natural))) for f in floors]
+    if sum(floors) > budget:  # too narrow to keep words whole: cut the widest words first
+        floors = _squeezed(floors, budget)
     if keep:
         whole = [n if i in keep else f for i, (n, f) in enumerate(zip(natural, floors))]
         if sum(whole) + 3 * len(natural) + 1 <= width:
@@ -64,9 +64,27 @@ def column_widths(natural: list[int], width: int | None, floors: list[int] | Non
     return widths
 
 
-def longest_word(cells: list[str], cap: int = 24) -> int:
+def _squeezed(floors: list[int], budget: int, least: int = 3) -> list[int]:
+    """Floors cut to fit ``budget``, one character at a time from the widest: the first
+    column (the row's name) gives way last, so a layer's name stays whole while a shape or
+    an argument list wraps inside its words."""
+    floors = list(floors)
+    excess = sum(floors) - budget
+    for protect in (True, False):
+        while excess > 0:
+            open_ = [i for i, f in enumerate(floors) if f > least and not (protect and i == 0)]
+            if not open_:
+                break
+            widest = max(open_, key=lambda i: floors[i])
+            floors[widest] -= 1
+            excess -= 1
+    return floors
+
+
+def longest_word(cells: list[str], cap: int | None = 24) -> int:
     """The longest space-free run in ``cells`` (at most ``cap``): a column's floor."""
-    return min(cap, max((len(word) for cell in cells for word in cell.split()), default=1))
+    longest = max((len(word) for cell in cells for word in cell.split()), default=1)
+    return longest if cap is None else min(cap, longest)
 
 
 def wrap(cell: str, width: int) -> list[str]:
@@ -91,7 +109,9 @@ def lay_out(header: list[str], rows: list[list[str]], align: list[bool],
     """Column ``widths``, the ``header`` and each row as lists of padded physical lines."""
     columns = list(zip(header, *rows))
     natural = [max(len(cell) for cell in column) for column in columns]
-    widths = column_widths(natural, width, [longest_word(column) for column in columns], keep)
+    # the first column names the row (a layer's class or name): kept whole up to 32 characters
+    floors = [longest_word(column, cap=32 if i == 0 else 24) for i, column in enumerate(columns)]
+    widths = column_widths(natural, width, floors, keep)
 
     def lines(cells):
         wrapped = [wrap(cell, w) for cell, w in zip(cells, widths)]
