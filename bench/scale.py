@@ -105,8 +105,16 @@ def resnet(blocks):
     """ResNet v1 with bottleneck blocks (He et al. 2016; Keras's ``ResNet50`` layout) on a
     symbolic ``H x W`` image: the spatial sizes stay floors of ``H`` and ``W``."""
     import symparam as S
-    from symparam.layers import (Activation, Add, BatchNormalization, Conv2D, Dense,
-                                 GlobalAveragePooling2D, MaxPooling2D, ZeroPadding2D)
+    from symparam.layers import (
+        Activation,
+        Add,
+        BatchNormalization,
+        Conv2D,
+        Dense,
+        GlobalAveragePooling2D,
+        MaxPooling2D,
+        ZeroPadding2D,
+    )
     H, W = S.dims("H W")
     x = S.Input((H, W, 3))
     y = Activation("relu")(BatchNormalization()(Conv2D(64, 7, strides=2)(ZeroPadding2D(3)(x))))
@@ -192,6 +200,7 @@ def cold() -> None:
     """Every run from scratch: no cached derivation, and SymPy's and symparam's memo caches
     empty (else a repeat reuses the floors and ceilings the first run built)."""
     import sympy
+
     from symparam.core import algebra, args, dims
     from symparam.report import jsonview, render
     w.fresh_derivations()

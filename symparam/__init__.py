@@ -12,8 +12,14 @@ and ``report`` (see ``docs/architecture.md``).
 """
 
 from symparam.analysis.compare import Comparison, compare
-from symparam.analysis.query import (crossover, leading_term, sensitivity, shares,
-                                     solve_budget, sweep)
+from symparam.analysis.query import (
+                                     crossover,
+                                     leading_term,
+                                     sensitivity,
+                                     shares,
+                                     solve_budget,
+                                     sweep,
+)
 from symparam.analysis.reconcile import reconcile
 from symparam.core.dims import dim, dims, parse
 from symparam.core.errors import SymparamError

@@ -151,8 +151,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _layer(options) -> str:
     arguments = _pairs(options.arguments, "argument")  # before the catalogue is imported
-    from symparam.layers import layer_class
     from symparam.importers.spec import construct
+    from symparam.layers import layer_class
     cls = layer_class(options.class_name)
     layer = construct(cls, arguments, "layer")
     shapes = [[part.strip() for part in text.strip("()[] ").split(",")] for text in options.input]
@@ -244,8 +244,8 @@ def _keras(options) -> tuple[str, int]:
     if not options.reconcile:
         return render(summary, options.format, values=values,
                       standalone=options.standalone, width=options.width), 0
-    from symparam.importers.keras.live import load_keras_model
     from symparam.analysis.reconcile import reconcile
+    from symparam.importers.keras.live import load_keras_model
     print("symparam: building the model in Keras (safe_mode=True) to compare", file=sys.stderr)
     report = reconcile(load_keras_model(options.source), symbolic=options.symbolic or ())
     return (render(report, options.format, standalone=options.standalone, width=options.width),

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import keras
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from keras_reference import check_summary, keras_model_facts
 
 import symparam as S
-from keras_reference import check_summary, keras_model_facts
 
 SETTINGS = settings(max_examples=6, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow,

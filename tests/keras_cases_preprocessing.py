@@ -5,8 +5,8 @@ it back, and every row must match Keras's."""
 from __future__ import annotations
 
 from hypothesis import strategies as st
-
 from keras_cases import one
+
 from symparam.layers.preprocessing import ADJUSTMENT_NAMES, AUGMENTATION_NAMES
 
 small = st.integers(1, 6)

@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 
 import sympy
+from hostile_inputs import API_LIMIT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symparam as S
 from symparam.importers.spec import load_spec
-
-from hostile_inputs import API_LIMIT
 
 #: ``SYMPARAM_FUZZ=5000`` runs a deeper, randomised search locally; CI keeps 200, derandomised
 DEEP = int(os.environ.get("SYMPARAM_FUZZ", "0"))

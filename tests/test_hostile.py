@@ -7,14 +7,21 @@ import sys
 
 import pytest
 import sympy
+from hostile_inputs import (
+    API_TIMES,
+    SMALL_CONFIG,
+    billion_laughs,
+    config_json,
+    lying_zip,
+    many_member_zip,
+    timed_refusal,
+    write_zip,
+)
 
 import symparam as S
 from symparam.analysis.query import solve_budget, sweep
 from symparam.importers.spec import load_spec
 from symparam.layers import Dense
-
-from hostile_inputs import (API_TIMES, SMALL_CONFIG, billion_laughs, config_json, lying_zip,
-                            many_member_zip, timed_refusal, write_zip)
 
 u, d, h, n = S.dims("u d h n")
 GPT = "docs/examples/gpt.yaml"

@@ -7,7 +7,6 @@ jobs on a shared CI machine slow single runs by whole seconds."""
 import os
 
 import pytest
-
 from hostile_inputs import CLI_EXTRA, billion_laughs, many_member_zip, run_cli
 
 GPT = "docs/examples/gpt.yaml"

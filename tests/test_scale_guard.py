@@ -19,8 +19,8 @@ from symparam.core import args as _args
 from symparam.core import dims as _dims
 from symparam.engine.cache import DERIVATIONS
 from symparam.layers import Conv1D, Conv2D, Dense, MaxPooling1D, MaxPooling2D
-from symparam.report import render as _render
 from symparam.report import jsonview as _jsonview
+from symparam.report import render as _render
 
 n, c, d, u, H = S.dims("n c d u H")
 LINEAR = 2.5  # the call ratio allowed when the size doubles (linear: 2, quadratic: 4)

@@ -17,18 +17,16 @@ from pathlib import Path
 
 import sympy
 
+from symparam.analysis.conventions import NoTwin, note, torch_twin
 from symparam.core.algebra import tidy
-from symparam.core.shapes import map_shape
-
-from symparam.engine.substitute import KEEP, Substitutable, size_fields
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.renderable import Renderable
+from symparam.engine.substitute import KEEP, Substitutable, size_fields
+from symparam.importers.spec import Spec, load_spec
 from symparam.layers.core import InputLayer
 from symparam.layers.wrappers import Repeated, TimeDistributed
 from symparam.models.functional import Model
-from symparam.core.renderable import Renderable
-from symparam.importers.spec import Spec, load_spec
 from symparam.torch._base import buffers
-from symparam.analysis.conventions import NoTwin, note, torch_twin
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import sympy
 
-from symparam.core.dims import dims
-from symparam.layers import GRU, LSTM
 from symparam.analysis.query import crossover, leading_term, solve_budget
+from symparam.core.dims import dims
 from symparam.importers.spec import load_spec
+from symparam.layers import GRU, LSTM
 
 #: published GPT configurations (Radford et al. 2019, Table 2; Brown et al. 2020, Table 2.1)
 GPT_CONFIGS = {

@@ -26,8 +26,8 @@ from functools import reduce
 
 import sympy
 
-from symparam.engine.substitute import substitution
 from symparam.core.errors import SymparamError, shorten
+from symparam.engine.substitute import substitution
 from symparam.torch.llm import ExpertWeight, HeadsAttend
 
 BYTES = {"fp32": 4, "float32": 4, "f32": 4, "bf16": 2, "bfloat16": 2, "fp16": 2,

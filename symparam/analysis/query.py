@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import sympy
 
 from symparam.core.dims import parse
-from symparam.engine.substitute import Substitutable, substitution
 from symparam.core.errors import SymparamError, shorten
+from symparam.engine.substitute import Substitutable, substitution
 
 MAX_GRID = 10**6  # exact (object-array) evaluation: about 3 s for a GPT total at the cap
 MAX_SEARCH = 10**15

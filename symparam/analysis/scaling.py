@@ -19,8 +19,8 @@ from functools import reduce
 
 import sympy
 
-from symparam.engine.cost import OneHot
 from symparam.core.dims import dim
+from symparam.engine.cost import OneHot
 from symparam.engine.weights import Param
 from symparam.torch.llm import HeadsAttend
 

@@ -16,7 +16,6 @@ from symparam.core.dims import MAX_LITERAL, parse
 from symparam.core.errors import SymparamError, shorten
 
 
-
 def where(layer: object) -> str:
     """How an error names a layer: its class, and its name when it has one."""
     name = getattr(layer, "name", None)

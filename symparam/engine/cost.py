@@ -17,8 +17,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sympy
-from sympy import (BlockMatrix, HadamardPower, HadamardProduct, MatAdd, MatMul, MatrixExpr,
-                   MatrixSymbol, OneMatrix, Transpose)
+from sympy import (
+    BlockMatrix,
+    HadamardPower,
+    HadamardProduct,
+    MatAdd,
+    MatMul,
+    MatrixExpr,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+)
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from symparam.core.algebra import add_up

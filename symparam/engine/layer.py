@@ -20,17 +20,26 @@ from dataclasses import dataclass, replace
 import sympy
 from sympy.matrices.exceptions import ShapeError
 
+import symparam.engine.cache as _cache
 from symparam.core import args
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import format_shape, is_shape_list, normalize_shape, product
-import symparam.engine.cache as _cache
 from symparam.engine.config import call_repr, given_arguments
 from symparam.engine.cost import Cost, equations_cost
 from symparam.engine.derivation import Derivation, known
 from symparam.engine.graph import Node, Tensor, as_tensor_list
 from symparam.engine.sizes import argument_sizes
-from symparam.engine.weights import (INPUT_NAMES, SYMBOLS, UNKNOWN, Buffer, Param, Weight,
-                                     collect_weights, partition, tagged)
+from symparam.engine.weights import (
+    INPUT_NAMES,
+    SYMBOLS,
+    UNKNOWN,
+    Buffer,
+    Param,
+    Weight,
+    collect_weights,
+    partition,
+    tagged,
+)
 
 MAX_NAME = 200
 

@@ -15,11 +15,16 @@ from pathlib import Path
 
 from symparam.core.args import size
 from symparam.core.dims import check_name
-from symparam.engine.registry import construct
 from symparam.core.errors import SymparamError, shorten
+from symparam.engine.registry import construct
 from symparam.importers.files import read_text
-from symparam.importers.strict import (MAX_JSON_BYTES, MAX_YAML_BYTES, check_tree, load_json,
-                                       load_yaml)
+from symparam.importers.strict import (
+    MAX_JSON_BYTES,
+    MAX_YAML_BYTES,
+    check_tree,
+    load_json,
+    load_yaml,
+)
 from symparam.layers.registry import layer_class
 from symparam.models.functional import MAX_LAYERS, Input, Model
 from symparam.models.sequential import Sequential

@@ -4,10 +4,21 @@ Importing the modules below registers their layers; every registered class is th
 here by its Keras name (``from symparam.layers import LSTM``).
 """
 
-from symparam.layers import (activations, attention, convolutional, core, merging,  # noqa: F401
-                             normalization, pooling, recurrent, regularization, reshaping,
-                             wrappers)
-from symparam.layers import encoding, preprocessing  # noqa: F401,E402 - issue 15
+from symparam.layers import (  # noqa: F401  # noqa: F401,E402 - issue 15
+                             activations,
+                             attention,
+                             convolutional,
+                             core,
+                             encoding,
+                             merging,
+                             normalization,
+                             pooling,
+                             preprocessing,
+                             recurrent,
+                             regularization,
+                             reshaping,
+                             wrappers,
+)
 from symparam.layers.registry import LAYERS, layer_class, register
 
 globals().update(LAYERS)

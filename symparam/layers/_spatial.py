@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from symparam.core import args
-from symparam.engine.weights import UNKNOWN
 from symparam.core.errors import SymparamError
 from symparam.core.shapes import format_shape
+from symparam.engine.weights import UNKNOWN
 
 DATA_FORMATS = ("channels_last", "channels_first")
 

@@ -13,10 +13,10 @@ from sympy import Float, HadamardProduct, Piecewise, exp
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.shapes import format_shape, product
 from symparam.engine.equations import Eq, activate, vector
 from symparam.layers.core import Elementwise, curve
 from symparam.layers.registry import register
-from symparam.core.shapes import format_shape, product
 
 
 class Curve(Elementwise):

@@ -15,11 +15,11 @@ import sympy
 from sympy import HadamardProduct
 
 from symparam.core import args
-from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError
 from symparam.engine.equations import Eq, vector
-from symparam.layers.merging import Merge
+from symparam.engine.layer import Layer
 from symparam.engine.registry import Registry
+from symparam.layers.merging import Merge
 from symparam.layers.registry import IGNORED_KERAS_ARGS
 
 APPLICATION_LAYERS = Registry("keras.applications layer", tolerated=IGNORED_KERAS_ARGS)

@@ -14,12 +14,12 @@ import sympy
 from sympy import HadamardProduct, Integer, MatrixExpr, OneMatrix
 
 from symparam.core import args
-from symparam.engine.cost import Cost, equations_cost
-from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError, shorten
-from symparam.engine.equations import Eq, activate, affine, vector
-from symparam.layers.registry import register
 from symparam.core.shapes import format_shape, is_shape_list, product, same_dims
+from symparam.engine.cost import Cost, equations_cost
+from symparam.engine.equations import Eq, activate, affine, vector
+from symparam.engine.layer import Layer
+from symparam.layers.registry import register
 
 #: Keras call options that never change a count or a shape
 CALL_OPTIONS = frozenset({"mask", "query_mask", "value_mask", "key_mask", "attention_mask",

@@ -14,13 +14,13 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
-from symparam.core import args
-from symparam.engine.layer import Layer
-from symparam.core.errors import SymparamError
 import symparam.layers._spatial as _spatial
-from symparam.engine.equations import Eq, activate, activation_name, affine, vector
-from symparam.layers.registry import register
+from symparam.core import args
+from symparam.core.errors import SymparamError
 from symparam.core.shapes import conv_length, product, transpose_length
+from symparam.engine.equations import Eq, activate, activation_name, affine, vector
+from symparam.engine.layer import Layer
+from symparam.layers.registry import register
 
 
 class Sliding(Layer):

@@ -13,10 +13,9 @@ from symparam.core import args
 from symparam.core.dims import dim
 from symparam.engine.cost import OneHot
 from symparam.engine.derivation import Derivation
-from symparam.engine.layer import Layer
-from symparam.core.errors import SymparamError
-from symparam.engine.graph import Node, Tensor
 from symparam.engine.equations import Eq, activate, activation_name, affine, vector
+from symparam.engine.graph import Node, Tensor
+from symparam.engine.layer import Layer
 from symparam.layers.registry import KERAS, register
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import sympy
 from sympy import MatrixSymbol
 
-from symparam.engine.cost import Cost
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError
-from symparam.engine.layer import Layer
+from symparam.engine.cost import Cost
 from symparam.engine.equations import Eq, vector
+from symparam.engine.layer import Layer
 from symparam.layers.registry import register
 
 MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")

@@ -6,13 +6,13 @@ import sympy
 from sympy import HadamardPower, Integer, Rational
 
 from symparam.core import args
-from symparam.engine.layer import Layer
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.shapes import format_shape, is_shape_list, same_dims
 from symparam.engine.equations import Eq, stack, vector
+from symparam.engine.layer import Layer
 from symparam.layers.core import curve
 from symparam.layers.registry import register
-from symparam.core.shapes import format_shape, is_shape_list, same_dims
 
 
 class Merge(Layer):

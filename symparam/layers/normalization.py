@@ -7,15 +7,15 @@ on the vector ``x`` of the entries those axes span (``n`` = the product of their
 
 from __future__ import annotations
 
-from sympy import HadamardProduct, HadamardPower, Lambda, OneMatrix, Symbol, ZeroMatrix, sqrt
+from sympy import HadamardPower, HadamardProduct, Lambda, OneMatrix, Symbol, ZeroMatrix, sqrt
 
 from symparam.core import args
 from symparam.core.dims import dim
-from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError
-from symparam.engine.equations import Eq, stack, vector
-from symparam.layers.registry import register
 from symparam.core.shapes import format_shape, product
+from symparam.engine.equations import Eq, stack, vector
+from symparam.engine.layer import Layer
+from symparam.layers.registry import register
 
 EPSILON = Symbol("epsilon")
 _T = Symbol("t")

@@ -22,13 +22,13 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatrixSymbol
 
 from symparam.core import args
 from symparam.core.dims import dim
-from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError, shorten
-from symparam.engine.equations import Eq, activate, vector
-from symparam.layers.core import curve
-from symparam.engine.registry import Registry
-from symparam.layers.registry import IGNORED_KERAS_ARGS
 from symparam.core.shapes import format_shape, is_shape_list, same_dims
+from symparam.engine.equations import Eq, activate, vector
+from symparam.engine.layer import Layer
+from symparam.engine.registry import Registry
+from symparam.layers.core import curve
+from symparam.layers.registry import IGNORED_KERAS_ARGS
 
 OPERATIONS = Registry("operation", tolerated=IGNORED_KERAS_ARGS)
 register = OPERATIONS.register

@@ -14,12 +14,19 @@ from sympy import MatrixSymbol, OneMatrix
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.shapes import format_shape, product, same_dims
 from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.core import curve
-from symparam.layers.operations import (TENSOR, Constant, Operation, Slice, broadcast,
-                                        flat_operands, register)
+from symparam.layers.operations import (
+    TENSOR,
+    Constant,
+    Operation,
+    Slice,
+    broadcast,
+    flat_operands,
+    register,
+)
 from symparam.layers.reshaping import Rearrangement
-from symparam.core.shapes import format_shape, product, same_dims
 
 
 def _axes(layer, value, rank: int, *, field="axis", allow_none=True) -> tuple | None:

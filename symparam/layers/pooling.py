@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sympy import Function, Integer
 
-from symparam.core import args
-from symparam.engine.layer import Layer
-from symparam.core.errors import SymparamError
 import symparam.layers._spatial as _spatial
-from symparam.engine.equations import Eq, vector
-from symparam.layers.registry import register
+from symparam.core import args
+from symparam.core.errors import SymparamError
 from symparam.core.shapes import conv_length
+from symparam.engine.equations import Eq, vector
+from symparam.engine.layer import Layer
+from symparam.layers.registry import register
 
 
 class Pooling(Layer):

@@ -15,7 +15,6 @@ import math
 
 from sympy import HadamardProduct, MatAdd, MatrixSymbol
 
-from symparam.core import args
 import symparam.layers._spatial as _spatial
 from symparam.engine.equations import Eq, activate, vector
 from symparam.layers.core import Elementwise

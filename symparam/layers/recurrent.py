@@ -13,14 +13,14 @@ from __future__ import annotations
 import sympy
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
-from symparam.core import args
-from symparam.engine.derivation import known
-from symparam.engine.layer import Built, Layer
-from symparam.core.errors import SymparamError, shorten
 import symparam.layers._spatial as _spatial
-from symparam.engine.equations import Eq, activate, activation_name, affine, stack, vector
-from symparam.layers.registry import register
+from symparam.core import args
+from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import conv_length, format_shape
+from symparam.engine.derivation import known
+from symparam.engine.equations import Eq, activate, activation_name, affine, stack, vector
+from symparam.engine.layer import Built, Layer
+from symparam.layers.registry import register
 
 
 class RecurrentCell(Layer):

@@ -6,9 +6,9 @@ import math
 
 from sympy import Function, HadamardProduct, MatrixSymbol, OneMatrix, Symbol
 
-from symparam.engine.layer import Layer
 import symparam.layers._spatial as _spatial
 from symparam.engine.equations import Eq, vector
+from symparam.engine.layer import Layer
 from symparam.layers.core import Elementwise
 from symparam.layers.registry import register
 

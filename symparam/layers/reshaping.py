@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from sympy import MatrixSymbol
 
-from symparam.core import args
-from symparam.engine.cost import Cost
-from symparam.core.dims import dim
-from symparam.engine.layer import Layer
-from symparam.core.errors import SymparamError, shorten
 import symparam.layers._spatial as _spatial
-from symparam.engine.equations import Eq, vector
-from symparam.layers.registry import register
+from symparam.core import args
+from symparam.core.dims import dim
+from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import format_shape, product, same_dims
+from symparam.engine.cost import Cost
+from symparam.engine.equations import Eq, vector
+from symparam.engine.layer import Layer
+from symparam.layers.registry import register
 
 
 @register

@@ -7,14 +7,14 @@ from dataclasses import replace
 from sympy import HadamardProduct, MatAdd, MatrixSymbol, Rational
 
 from symparam.core import args
+from symparam.core.errors import SymparamError, shorten
+from symparam.core.shapes import format_shape
 from symparam.engine.cost import equations_cost
 from symparam.engine.derivation import known
+from symparam.engine.equations import Eq, stack, vector
 from symparam.engine.layer import Built, Layer
 from symparam.engine.weights import Param, replaced, tagged
-from symparam.core.errors import SymparamError, shorten
-from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.registry import register
-from symparam.core.shapes import format_shape
 
 
 def _inner(owner: Layer, layer, field: str = "layer") -> Layer:

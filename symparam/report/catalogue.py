@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symparam.core.renderable import Renderable
 from symparam.core.errors import SymparamError
-from symparam.layers.samples import EXAMPLES, NUMERIC, WRAPPED, example
+from symparam.core.renderable import Renderable
 from symparam.layers import LAYERS
+from symparam.layers.samples import EXAMPLES, NUMERIC, WRAPPED, example
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from dataclasses import replace
-
-from symparam.report.catalogue import formulas_table
 from symparam.analysis.family import FEATURES, VOCABULARY, equal_budgets, gpt_family
-from symparam.report.views import Count, Math
-from symparam.layers.samples import NUMERIC
-from symparam.report.render import render_page
 from symparam.analysis.query import solve_budget
 from symparam.importers.spec import load_spec
+from symparam.layers.samples import NUMERIC
+from symparam.report.catalogue import formulas_table
+from symparam.report.render import render_page
+from symparam.report.views import Count, Math
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 #: the seed post's cases, each ``docs/examples/<case>.yaml``
@@ -75,8 +74,8 @@ def queries_page(root: Path = ROOT) -> str:
 def keras_page(case: str, root: Path = ROOT) -> str:
     """``docs/examples/<case>_keras.md``: the saved Keras file read by symparam, then built by
     Keras (safe mode) and reconciled row by row: the seed post's step 3."""
-    from symparam.importers.keras.live import load_keras_model
     from symparam.analysis.reconcile import reconcile
+    from symparam.importers.keras.live import load_keras_model
     source = root / "docs" / "examples" / f"{case}.keras"
     report = reconcile(load_keras_model(source), symbolic=KERAS_SYMBOLS)
     return render_page("keras", report=report, keras_file=source.name, command=KERAS_COMMAND,

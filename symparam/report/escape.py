@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import markupsafe
 
+
 def _visible(char: str) -> str:
     """A control character as Python writes it (``\\n``, ``\\x1b``), so a name cannot
     break a table row or send escape codes to a terminal."""

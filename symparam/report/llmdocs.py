@@ -16,9 +16,9 @@ from pathlib import Path
 
 import sympy
 
+from symparam.analysis.scaling import approximations
 from symparam.importers.hf import from_hf_config
 from symparam.report.render import render_page
-from symparam.analysis.scaling import approximations
 from symparam.report.views import Count, Math
 
 ROOT = Path(__file__).resolve().parent.parent.parent

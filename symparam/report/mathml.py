@@ -9,8 +9,15 @@ import html
 from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from symparam.report.printers import (ACCENTS, GREEK, TOKEN, Conventions, parse_name,
-                                      split_accent, split_hadamard)
+from symparam.report.printers import (
+    ACCENTS,
+    GREEK,
+    TOKEN,
+    Conventions,
+    parse_name,
+    split_accent,
+    split_hadamard,
+)
 
 
 class MathMLPrinter(Conventions, MathMLPresentationPrinter):

@@ -27,10 +27,16 @@ import jinja2
 import markupsafe
 import sympy
 
-from symparam.report import jsonview, layout, mathml, printers, views
-from symparam.report.escape import (escape_dot, escape_html, escape_latex, escape_markdown,
-                                     escape_mermaid, escape_text)
 from symparam.core.errors import SymparamError, shorten
+from symparam.report import jsonview, layout, mathml, printers, views
+from symparam.report.escape import (
+    escape_dot,
+    escape_html,
+    escape_latex,
+    escape_markdown,
+    escape_mermaid,
+    escape_text,
+)
 
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
 CHECKOUT_TEMPLATES = Path(__file__).parent.parent.parent / "templates"

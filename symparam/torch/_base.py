@@ -15,12 +15,12 @@ from __future__ import annotations
 import sympy
 
 from symparam.core import args
+from symparam.core.errors import SymparamError
 from symparam.engine.cost import equations_cost, total
 from symparam.engine.derivation import Derivation, known
+from symparam.engine.equations import Eq, vector
 from symparam.engine.layer import Built, Layer
 from symparam.engine.weights import replaced, tagged
-from symparam.core.errors import SymparamError
-from symparam.engine.equations import Eq, vector
 from symparam.layers.registry import Registry
 
 #: PyTorch-convention layers by their ``torch.nn`` class name (``LSTM`` here is ``nn.LSTM``)

@@ -15,12 +15,12 @@ from sympy import MatrixSymbol, ZeroMatrix
 
 from symparam.core import args
 from symparam.core.dims import dim
-from symparam.engine.weights import replaced
 from symparam.core.errors import SymparamError
+from symparam.core.shapes import format_shape, is_shape_list, same_dims
 from symparam.engine.equations import Eq
+from symparam.engine.weights import replaced
 from symparam.layers.attention import Attend, heads_cost
 from symparam.layers.attention import MultiHeadAttention as KerasMultiHeadAttention
-from symparam.core.shapes import format_shape, is_shape_list, same_dims
 from symparam.torch._base import Borrowed, example_size, register, same_size
 
 

@@ -10,11 +10,11 @@ has the same size as ``W``.  Only the shape rules differ (``symparam.torch._shap
 
 from __future__ import annotations
 
+import symparam.torch._shapes as _shapes
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError
 from symparam.layers.convolutional import Conv1D, Conv2D, Conv3D
-import symparam.torch._shapes as _shapes
 from symparam.torch._base import Borrowed, example_size, register, same_size
 
 KERAS_CONV = {1: Conv1D, 2: Conv2D, 3: Conv3D}

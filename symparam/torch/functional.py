@@ -15,8 +15,8 @@ from sympy import MatrixSymbol
 
 from symparam.core import args
 from symparam.core.errors import SymparamError
-from symparam.engine.equations import Eq, activate
 from symparam.core.shapes import format_shape, is_shape_list
+from symparam.engine.equations import Eq, activate
 from symparam.torch._base import TorchLayer, example_size
 
 

@@ -10,9 +10,10 @@ from sympy import Function, KroneckerProduct, MatrixSymbol
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError
-from symparam.layers.core import Dense, Embedding as KerasEmbedding
-from symparam.engine.equations import Eq, vector
 from symparam.core.shapes import format_shape, is_shape_list, product
+from symparam.engine.equations import Eq, vector
+from symparam.layers.core import Dense
+from symparam.layers.core import Embedding as KerasEmbedding
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 from symparam.torch._shapes import positive_axis
 

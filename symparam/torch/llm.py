@@ -18,13 +18,13 @@ from enum import StrEnum
 import sympy
 from sympy import HadamardPower, HadamardProduct, KroneckerProduct, MatrixExpr, OneMatrix
 
+from symparam.core.shapes import is_shape_list
 from symparam.engine.cost import Cost, OneHot, equations_cost
-from symparam.engine.weights import Weight
 from symparam.engine.equations import Eq, activate, affine, vector
+from symparam.engine.weights import Weight
 from symparam.layers.attention import Attend
 from symparam.layers.normalization import inverse_std, mean_of
 from symparam.layers.registry import Registry
-from symparam.core.shapes import is_shape_list
 from symparam.torch._base import TorchLayer, same_size
 
 #: the transformer parts by class name (``symparam.torch.llm`` and ``llm_block``)

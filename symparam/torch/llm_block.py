@@ -15,9 +15,9 @@ import sympy
 
 from symparam.core import args
 from symparam.core.errors import SymparamError, shorten
-from symparam.engine.layer import Layer
-from symparam.engine.equations import vector
 from symparam.core.shapes import format_shape, is_shape_list
+from symparam.engine.equations import vector
+from symparam.engine.layer import Layer
 from symparam.torch._base import Assembly, Composite, same_size
 from symparam.torch.llm import register
 

@@ -7,8 +7,16 @@ statistics) are not parameters here either: ``symparam.torch.buffers(derivation)
 Importing this module never imports PyTorch.
 """
 
-from symparam.torch import (activation, attention, conv, linear, normalization,  # noqa: F401
-                            pooling, recurrent, transformer)
+from symparam.torch import (  # noqa: F401
+                            activation,
+                            attention,
+                            conv,
+                            linear,
+                            normalization,
+                            pooling,
+                            recurrent,
+                            transformer,
+)
 from symparam.torch._base import TORCH
 
 globals().update(TORCH.classes)

@@ -11,13 +11,16 @@ whose equations are reused.
 
 from __future__ import annotations
 
-
+import symparam.torch._shapes as _shapes
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.engine.equations import Eq, stack, vector
-from symparam.layers.normalization import (GroupNormalization, LayerNormalization, scale_shift,
-                                           standardized)
-import symparam.torch._shapes as _shapes
+from symparam.layers.normalization import (
+    GroupNormalization,
+    LayerNormalization,
+    scale_shift,
+    standardized,
+)
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 from symparam.torch.conv import SPATIAL
 

@@ -7,11 +7,17 @@ channel), reused; the shape rules are PyTorch's, with ``ceil_mode`` (``symparam.
 
 from __future__ import annotations
 
+import symparam.torch._shapes as _shapes
 from symparam.core import args
 from symparam.core.dims import dim
-from symparam.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
-                                     MaxPooling1D, MaxPooling2D, MaxPooling3D)
-import symparam.torch._shapes as _shapes
+from symparam.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
+)
 from symparam.torch._base import Borrowed, register
 from symparam.torch.conv import SPATIAL
 

@@ -15,12 +15,12 @@ from sympy import HadamardProduct, Integer, MatrixSymbol
 
 from symparam.core import args
 from symparam.core.dims import dim
+from symparam.core.errors import SymparamError
+from symparam.core.shapes import format_shape
+from symparam.engine.equations import Eq, activate, stack, vector
 from symparam.engine.layer import Layer
 from symparam.engine.weights import replaced
-from symparam.core.errors import SymparamError
-from symparam.engine.equations import Eq, activate, stack, vector
 from symparam.layers.recurrent import GRUCell as KerasGRUCell
-from symparam.core.shapes import format_shape
 from symparam.torch._base import Borrowed, TorchLayer, register, same_size
 
 MAX_LAYERS = 1000

@@ -11,12 +11,11 @@ of a ``Transformer``.  ``norm_first`` moves each norm in front of its block (pre
 
 from __future__ import annotations
 
-
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
-from symparam.engine.equations import activate, vector
 from symparam.core.shapes import format_shape, is_shape_list
+from symparam.engine.equations import activate, vector
 from symparam.torch._base import Assembly, Composite, register, same_size
 from symparam.torch.attention import MultiheadAttention
 from symparam.torch.linear import Linear

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from symparam.analysis.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt_family
 from torch_models import GPT
 from torch_reference import macs_per_example
+
+from symparam.analysis.family import GPT_CONFIGS, VOCABULARY, equal_budgets, gpt_family
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "examples" / "gpt.yaml"
 

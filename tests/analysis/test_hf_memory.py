@@ -4,13 +4,13 @@ Mixtral's published figure."""
 
 import json
 
+import hf_reference as ref
 import pytest
 import sympy
+from hf_configs import PUBLISHED, config
 
 import symparam as S
 from symparam.cli import main
-from hf_configs import PUBLISHED, config
-import hf_reference as ref
 
 T, B = S.dims("T B")
 

@@ -5,9 +5,16 @@ import pytest
 import sympy
 
 import symparam as S
+from symparam.analysis.query import (
+    crossover,
+    leading_term,
+    parse_budget,
+    sensitivity,
+    shares,
+    solve_budget,
+    sweep,
+)
 from symparam.layers import GRU, LSTM, Dense
-from symparam.analysis.query import (crossover, leading_term, parse_budget, sensitivity, shares,
-                            solve_budget, sweep)
 
 u, d, L, V = S.dims("u d L V")
 

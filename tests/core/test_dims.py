@@ -1,7 +1,7 @@
 """The safe parser: the whitelist works, everything else is refused without being run."""
 
-import sympy
 import pytest
+import sympy
 
 import symparam as S
 from symparam.core.dims import parse

@@ -15,13 +15,22 @@ import sympy
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
+from torch_models import Block
+from torch_reference import counted_flops
 
 import symparam as S
 from symparam.engine.cost import FlopConvention
-from symparam.layers import (GRU, LSTM, Conv1D, Conv2D, Conv2DTranspose, Dense, Embedding,
-                             MultiHeadAttention, SimpleRNN)
-from torch_models import Block
-from torch_reference import counted_flops
+from symparam.layers import (
+    GRU,
+    LSTM,
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Dense,
+    Embedding,
+    MultiHeadAttention,
+    SimpleRNN,
+)
 
 u, d, T, n = S.dims("u d T n")
 

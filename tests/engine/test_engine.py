@@ -1,7 +1,7 @@
 """The engine: counts come from the Param symbols in a layer's equations, nothing else."""
 
-import sympy
 import pytest
+import sympy
 
 import symparam as S
 from symparam.engine.cache import DERIVATIONS

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from hf_configs import PUBLISHED, config
 
 from symparam.cli import main
-from hf_configs import PUBLISHED, config
 
 
 @pytest.fixture

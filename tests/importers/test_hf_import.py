@@ -2,12 +2,12 @@
 
 import json
 
+import hf_reference as ref
 import pytest
 import sympy
+from hf_configs import PUBLISHED, SMALL, VARIANTS, config
 
 import symparam as S
-from hf_configs import PUBLISHED, SMALL, VARIANTS, config
-import hf_reference as ref
 
 T = S.dim("T")
 FAMILIES = sorted(SMALL)

@@ -4,15 +4,14 @@ checkpoints written by the ``safetensors`` package and by transformers' ``save_p
 import json
 import struct
 
+import hf_reference as ref
 import pytest
+import safetensors.torch as safetensors_torch
+import torch
+from hf_configs import config
 
 import symparam as S
 from symparam.cli import main
-from hf_configs import config
-import hf_reference as ref
-
-import torch
-import safetensors.torch as safetensors_torch
 
 
 def _saved(tmp_path, family, head=None, **save):

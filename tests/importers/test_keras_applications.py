@@ -6,9 +6,9 @@ its own layers, so every layer's equations and every shape rule along the way is
 
 import keras
 import pytest
+from keras_reference import check_summary, keras_model_facts
 
 import symparam as S
-from keras_reference import check_summary, keras_model_facts
 
 APPLICATIONS = {
     "VGG16": lambda: keras.applications.VGG16(weights=None),

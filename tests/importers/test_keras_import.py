@@ -10,9 +10,9 @@ import keras
 import pytest
 import sympy
 from keras import layers
+from keras_reference import check_summary, keras_model_facts
 
 import symparam as S
-from keras_reference import check_summary, keras_model_facts
 from symparam.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

@@ -16,9 +16,9 @@ from pathlib import Path
 import keras
 import pytest
 import sympy
+from keras_reference import check_summary, keras_model_facts
 
 import symparam as S
-from keras_reference import check_summary, keras_model_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))

@@ -16,9 +16,9 @@ from torch import nn
 from torch._subclasses.fake_tensor import FakeTensor
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
+from torch_forward_models import Scale, TinyBert, TinyConvNeXt, TinyLlama
 
 import symparam as S
-from torch_forward_models import Scale, TinyBert, TinyConvNeXt, TinyLlama
 
 H, W, T = S.dims("H W T")
 

@@ -15,14 +15,14 @@ import sympy
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch_models import GPT, Block, LinearAttentionBlock
+from torch_reference import macs_per_example
 
 import symparam as S
 from symparam.importers.torch.reconcile import reconcile_torch
 from symparam.importers.torch.walk import from_torch, read_torch
-from symparam.torch import nn as snn
 from symparam.layers import Tied
-from torch_models import GPT, Block, LinearAttentionBlock
-from torch_reference import macs_per_example
+from symparam.torch import nn as snn
 
 pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning")
 

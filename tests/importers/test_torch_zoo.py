@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
+from torch_libraries import library
 
 import symparam as S
-from torch_libraries import library
 
 
 def _library(name):

@@ -15,11 +15,18 @@ import warnings
 import keras
 import pytest
 import sympy
+from keras_reference import (
+    Dim,
+    SymbolicRoute,
+    check_layer,
+    check_spec,
+    check_summary,
+    keras_model_facts,
+    spec,
+)
 
 import symparam as S
 import symparam.layers as SL
-from keras_reference import (Dim, SymbolicRoute, check_layer, check_spec, check_summary,
-                             keras_model_facts, spec)
 from symparam.layers.core import Lambda
 
 # Sizes shared by the cases; the symbolic route names them.

@@ -13,10 +13,10 @@ import re
 import keras
 import pytest
 import sympy
+from keras_reference import Dim, check_spec, spec
 
 import symparam as S
 import symparam.layers as SL
-from keras_reference import Dim, check_spec, spec
 
 L, H, W, D = Dim("L", 9), Dim("H", 7), Dim("W", 6), Dim("D", 5)
 c, f, m = Dim("c", 3), Dim("f", 4), Dim("m", 2)

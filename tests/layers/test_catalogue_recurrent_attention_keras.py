@@ -15,14 +15,40 @@ import re
 import keras
 import pytest
 import sympy
+from keras_reference import (
+    Dim,
+    build,
+    check_spec,
+    derivation_facts,
+    dim_values,
+    keras_inputs,
+    resolve,
+    spec,
+    symbols_in,
+    weight_count,
+    with_batch,
+)
 
 import symparam as S
 import symparam.layers as SL
-from keras_reference import (Dim, build, check_spec, derivation_facts, dim_values, keras_inputs,
-                             resolve, spec, symbols_in, weight_count, with_batch)
-from symparam.layers import (GRU, LSTM, RNN, AdditiveAttention, Attention, Bidirectional,
-                             ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, Dense, GRUCell, LSTMCell,
-                             MultiHeadAttention, SimpleRNN, SimpleRNNCell, StackedRNNCells)
+from symparam.layers import (
+    GRU,
+    LSTM,
+    RNN,
+    AdditiveAttention,
+    Attention,
+    Bidirectional,
+    ConvLSTM1D,
+    ConvLSTM2D,
+    ConvLSTM3D,
+    Dense,
+    GRUCell,
+    LSTMCell,
+    MultiHeadAttention,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from symparam.report.printers import text
 
 # Sizes shared by the cases; the symbolic route names them.

@@ -9,8 +9,8 @@ from keras.src.ops import math as ops_math
 from keras.src.ops import nn as ops_nn
 from keras.src.ops import numpy as ops_numpy
 
-from symparam.layers.operations import (ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice)
 from symparam.layers import operations_extra, operations_shape  # noqa: F401 - registering
+from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 
 T = keras.KerasTensor
 MODULES = (ops_numpy, ops_nn, ops_math, ops_core, ops_linalg)
@@ -105,6 +105,7 @@ def test_every_operation_is_a_keras_operation():
 def test_every_operation_accepts_the_arguments_keras_writes():
     """A config written by Keras names the arguments of the operation's ``__init__``."""
     import inspect
+
     from symparam.engine.layer import Layer  # noqa: F401
     from symparam.layers.registry import IGNORED_KERAS_ARGS
     for name, cls in OPERATIONS.classes.items():

@@ -12,10 +12,10 @@ import keras
 import pytest
 from keras.src.applications.convnext import LayerScale as KerasLayerScale
 from keras.src.applications.inception_resnet_v2 import CustomScaleLayer as KerasCustomScale
+from keras_reference import Dim, SymbolicRoute, check_layer, check_spec, spec
 
 import symparam as S
 import symparam.layers as SL
-from keras_reference import Dim, SymbolicRoute, check_layer, check_spec, spec
 from symparam.layers.applications import CustomScaleLayer, LayerScale
 from symparam.layers.preprocessing import ADJUSTMENT_NAMES, AUGMENTATION_NAMES
 

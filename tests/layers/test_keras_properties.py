@@ -34,10 +34,19 @@ import keras
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from keras_cases import (SETTINGS, Case, Sub, activation, flag, keras_case_model, one,
-                         roundtrip, small)
+from keras_cases import (
+    SETTINGS,
+    Case,
+    Sub,
+    activation,
+    flag,
+    keras_case_model,
+    one,
+    roundtrip,
+    small,
+)
 from keras_cases_preprocessing import KERAS_CANNOT_BUILD, PREPROCESSING_CASES
+
 from symparam.layers import LAYERS
 
 # Keras on JAX converts arrays the NumPy 2 way it warns about; nothing of ours.

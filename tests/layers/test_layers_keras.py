@@ -13,10 +13,10 @@ import re
 import keras
 import pytest
 import sympy
+from keras_reference import Dim, SymbolicRoute, check_layer, check_spec, spec
 
 import symparam as S
 import symparam.layers as SL
-from keras_reference import Dim, SymbolicRoute, check_layer, check_spec, spec
 from symparam.layers import GRU, LSTM, Conv2D, Dense, Embedding
 
 # Sizes shared by the cases; the symbolic route names them.

@@ -10,7 +10,6 @@ import keras
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from keras_cases import SETTINGS, Sub, activation, flag, keras_object, roundtrip, small
 
 # Keras on JAX converts arrays the NumPy 2 way it warns about; nothing of ours.

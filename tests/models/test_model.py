@@ -1,11 +1,20 @@
 """Models: graphs, Keras-style names, shared and nested layers, totals and subs."""
 
-import sympy
 import pytest
+import sympy
 
 import symparam as S
-from symparam.layers import (LSTM, Concatenate, Dense, Dropout, Embedding, Flatten, MaxPooling2D,
-                             Conv2D, TimeDistributed)
+from symparam.layers import (
+    LSTM,
+    Concatenate,
+    Conv2D,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    MaxPooling2D,
+    TimeDistributed,
+)
 
 u, d, V = S.dims("u d V")
 

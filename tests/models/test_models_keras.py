@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 import keras
 import pytest
 import sympy
+from keras_reference import ModelFacts, check_rows_unordered, check_summary, keras_model_facts
 
 import symparam as S
 import symparam.layers as SL
-from keras_reference import (ModelFacts, check_rows_unordered, check_summary,
-                             keras_model_facts)
 
 
 @dataclass

@@ -4,11 +4,11 @@ classic approximations sit beside the exact counts."""
 from pathlib import Path
 
 import sympy
+from hf_configs import PUBLISHED
 
 import symparam as S
-from symparam.report import llmdocs
 from symparam.analysis.scaling import approximations, attention_width, lookup_tables
-from hf_configs import PUBLISHED
+from symparam.report import llmdocs
 
 ROOT = Path(__file__).resolve().parents[2]
 T = S.dim("T")

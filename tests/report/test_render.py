@@ -21,12 +21,12 @@ import sympy
 
 import symparam as S
 from symparam.analysis.compare import compare
-from symparam.report.catalogue import formulas_table
+from symparam.importers.reconciliation import ReconciledRow, Reconciliation
+from symparam.importers.spec import load_spec
 from symparam.layers import LAYERS, LSTM, Dense
 from symparam.layers.samples import example
-from symparam.importers.reconciliation import ReconciledRow, Reconciliation
+from symparam.report.catalogue import formulas_table
 from symparam.report.render import Format, render
-from symparam.importers.spec import load_spec
 
 u, d = S.dims("u d")
 ROOT = Path(__file__).resolve().parents[2]
@@ -347,8 +347,8 @@ def test_pytorch_modules_and_functions_compile_in_latex():
     """Every PyTorch-convention module's derivation (buffers included) and the function rows
     of ``from_torch`` compile; BatchNorm's running statistics are listed as buffers."""
     from symparam.torch import TORCH
-    from symparam.torch.samples import example as torch_example
     from symparam.torch.functional import MatMul, ScaledDotProductAttention
+    from symparam.torch.samples import example as torch_example
     L_, E_ = S.dims("L E")
     parts = [render(torch_example(name)[0].derive(torch_example(name)[1]), "latex")
              for name in sorted(TORCH.classes)]

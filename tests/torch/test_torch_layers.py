@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import pytest
 import sympy
 import torch
+from layer_specs import Dim, Spec, build, dim_values, resolve, spec
 from torch import nn as tnn
+from torch_reference import macs_per_example
 
 import symparam as S
-from layer_specs import Dim, Spec, build, dim_values, resolve, spec
-from symparam.torch import TORCH, buffers, nn as snn
+from symparam.torch import TORCH, buffers
+from symparam.torch import nn as snn
 from symparam.torch.samples import example
-from torch_reference import macs_per_example
 
 BATCHES = (2, 3)
 pytestmark = [pytest.mark.filterwarnings("ignore:enable_nested_tensor:UserWarning"),

@@ -13,12 +13,12 @@ import re
 from symparam.core import args
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.shapes import format_shape
 from symparam.importers.hf.config import Config, load
 from symparam.importers.hf.defaults import family
 from symparam.importers.hf.families import Options, Parts, Stack
 from symparam.layers.wrappers import Repeated, Tied
 from symparam.models.functional import Input, Model
-from symparam.core.shapes import format_shape
 from symparam.torch.linear import Embedding, Linear
 from symparam.torch.llm import ATTENTION_COUNTS, Counting, FirstToken, PositionTable
 

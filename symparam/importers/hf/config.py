@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import sympy
-from pathlib import Path
 
 from symparam.core.dims import NAME_PATTERN, dim
 from symparam.core.errors import SymparamError, shorten

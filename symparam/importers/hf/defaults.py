@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from symparam.core.errors import SymparamError, shorten
 import symparam.importers.hf.families as f
+from symparam.core.errors import SymparamError, shorten
 
 _LLAMA = dict(vocab_size=32000, hidden_size=4096, intermediate_size=11008,
               num_hidden_layers=32, num_attention_heads=32, hidden_act="silu",

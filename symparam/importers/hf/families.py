@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError
+from symparam.engine.layer import Layer
 from symparam.importers.hf.config import Config
 from symparam.torch.llm import MLP, Attention, RMSNorm, SparseMoE
 from symparam.torch.llm_block import TransformerLayer

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from symparam.core.errors import SymparamError, shorten
+from symparam.core.shapes import format_shape, normalize_shape
 from symparam.layers import operations_extra, operations_shape  # noqa: F401 - registering
 from symparam.layers.applications import APPLICATION_LAYERS
 from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 from symparam.layers.registry import LAYERS
-from symparam.core.shapes import format_shape, normalize_shape
 
 #: keyword tensors a layer is conditioned on without any effect on its counts or shapes
 CONDITIONS = frozenset({"initial_state", "mask", "attention_mask", "query_mask", "value_mask",

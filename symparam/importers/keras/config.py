@@ -12,21 +12,28 @@ from collections import deque
 from dataclasses import dataclass
 
 from symparam.core.dims import check_name
-from symparam.engine.layer import Layer
 from symparam.core.errors import SymparamError, shorten
-from symparam.importers.files import read_config
-from symparam.importers.keras.calls import (Ref, call_settings, checked_override,
-                                            condition_refs, input_shapes, layer_inputs,
-                                            operands, read_call, recurrent_states,
-                                            registry_for)
-from symparam.layers.recurrent import RNN
-from symparam.layers.wrappers import Bidirectional
+from symparam.engine.layer import Layer
+from symparam.engine.registry import construct
+from symparam.importers.files import check_depth, read_config
+from symparam.importers.keras.calls import (
+    Ref,
+    call_settings,
+    checked_override,
+    condition_refs,
+    input_shapes,
+    layer_inputs,
+    operands,
+    read_call,
+    recurrent_states,
+    registry_for,
+)
 from symparam.layers.operations import OPERATIONS, TENSOR, Operation
+from symparam.layers.recurrent import RNN
+from symparam.layers.registry import KERAS
+from symparam.layers.wrappers import Bidirectional
 from symparam.models.functional import Input, Model
 from symparam.models.sequential import Sequential
-from symparam.engine.registry import construct
-from symparam.layers.registry import KERAS
-from symparam.importers.files import check_depth
 
 #: config keys that describe Keras's bookkeeping, not the layer's mathematics
 BOOKKEEPING = frozenset({

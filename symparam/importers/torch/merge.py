@@ -26,9 +26,9 @@ from enum import StrEnum
 
 import sympy
 
+from symparam.core.errors import SymparamError
 from symparam.engine.cost import Cost, total
 from symparam.engine.layer import Layer
-from symparam.core.errors import SymparamError
 from symparam.importers.torch.costs import causal_share
 from symparam.importers.torch.model import Opaque
 from symparam.importers.torch.tree import named_modules

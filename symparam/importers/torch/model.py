@@ -17,9 +17,9 @@ from sympy import Function
 
 from symparam.engine.cost import total
 from symparam.engine.derivation import Derivation
+from symparam.engine.equations import Eq, stack, vector
 from symparam.engine.layer import Layer
 from symparam.engine.weights import partition, tagged
-from symparam.engine.equations import Eq, stack, vector
 from symparam.layers.wrappers import Rewired
 from symparam.models.functional import Model
 from symparam.models.summary import Row, Summary

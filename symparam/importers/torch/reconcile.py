@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import sympy
 
+from symparam.core.shapes import is_shape_list
 from symparam.importers.reconciliation import ReconciledRow, Reconciliation, same_shape
 from symparam.importers.torch.walk import read_torch
-from symparam.core.shapes import is_shape_list
 from symparam.torch.functional import FUNCTIONS, Function
 
 BATCHES = (2, 3)

@@ -16,11 +16,15 @@ import sympy
 
 from symparam.core.dims import dim
 from symparam.core.errors import SymparamError
+from symparam.core.shapes import is_shape_list
 from symparam.importers.torch.merge import Causal, Merged, merge
 from symparam.importers.torch.ops import Recorder
-from symparam.importers.torch.symbolic import (concrete_examples, pinned, refuse_pinned,
-                                               symbolic_examples)
-from symparam.core.shapes import is_shape_list
+from symparam.importers.torch.symbolic import (
+    concrete_examples,
+    pinned,
+    refuse_pinned,
+    symbolic_examples,
+)
 
 
 def read_forward(reader, module, input_shape, *, causal=Causal.FULL,

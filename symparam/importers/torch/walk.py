@@ -18,21 +18,30 @@ from dataclasses import dataclass
 
 import sympy
 
-from symparam.engine.layer import Layer
-from symparam.engine.substitute import substitution
 from symparam.core.errors import SymparamError, shorten
-from symparam.importers.keras.config import SymbolicSize
 from symparam.core.naming import snake_case
 from symparam.core.shapes import is_shape_list, normalize_shape
+from symparam.engine.layer import Layer
 from symparam.engine.registry import construct
+from symparam.engine.substitute import substitution
+from symparam.importers.keras.config import SymbolicSize
+from symparam.importers.torch.model import Entry, Frozen, Opaque, TorchModel
+from symparam.importers.torch.translate import (
+    _UNREADABLE,
+    CALL_OPTIONS,
+    INPUTS,
+    NESTING,
+    PARAMETERS,
+    QUIRKS,
+    SKIPPED,
+    _plain,
+    torch_class,
+)
+from symparam.importers.torch.tree import named_parameters
+from symparam.layers.wrappers import Tied
 from symparam.torch import nn as _catalogue  # noqa: F401 - fills the registry
 from symparam.torch._base import TORCH
-from symparam.layers.wrappers import Tied
-from symparam.importers.torch.model import Entry, Frozen, Opaque, TorchModel
-from symparam.importers.torch.tree import named_parameters
-from symparam.importers.torch.translate import (CALL_OPTIONS, INPUTS, NESTING, PARAMETERS,
-                                                QUIRKS, SKIPPED, _UNREADABLE, _plain,
-                                                torch_class)
+
 
 @dataclass
 class _Plan:
@@ -269,6 +278,7 @@ def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple
                                                                                  dict]:
     """Like ``from_torch``, also returning the values of the ``symbolic`` sizes."""
     import torch
+
     from symparam.importers.torch import trace as fx
     if not isinstance(module, torch.nn.Module):
         raise SymparamError(f"from_torch: expected a torch.nn.Module, got {shorten(module)}")
