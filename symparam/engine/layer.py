@@ -307,6 +307,8 @@ class Layer:
         except SymparamError:
             raise
         except (ShapeError, TypeError, ValueError, AttributeError, IndexError) as error:
+            # a user's layer whose matrices do not align, or that takes several inputs and
+            # was given one: one error naming the layer, never SymPy's own exception
             inputs = f" on {len(shape)} inputs" if is_shape_list(shape) else ""
             raise SymparamError(f"{args.where(self)}: its equations cannot be built{inputs} "
                                 f"({type(error).__name__}: {str(error)[:120]})") from None
