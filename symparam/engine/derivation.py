@@ -124,6 +124,15 @@ class Derivation(Substitutable, Renderable):
                 f"output_shape={format_shape(self.output_shape)}>")
 
 
+@dataclass(frozen=True)
+class Built:
+    """What ``Layer.build`` finds on one input shape, before the engine counts the weights."""
+
+    equations: list
+    output_shape: object
+    cost: Cost | None
+
+
 def known(shape):
     """``shape`` with every size that involves an unknown width made ``None``."""
     return map_shape(shape, lambda size: None if size.has(UNKNOWN) else size)

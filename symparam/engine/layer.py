@@ -15,7 +15,7 @@ import difflib
 import functools
 import inspect
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sympy
 from sympy.matrices.exceptions import ShapeError
@@ -26,7 +26,7 @@ from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import format_shape, is_shape_list, normalize_shape, product
 from symparam.engine.config import call_repr, given_arguments
 from symparam.engine.cost import Cost, equations_cost
-from symparam.engine.derivation import Derivation, known
+from symparam.engine.derivation import Built, Derivation, known
 from symparam.engine.graph import Node, Tensor, as_tensor_list
 from symparam.engine.sizes import argument_sizes
 from symparam.engine.weights import (
@@ -42,15 +42,6 @@ from symparam.engine.weights import (
 )
 
 MAX_NAME = 200
-
-
-@dataclass(frozen=True)
-class Built:
-    """What ``Layer.build`` finds on one input shape, before the engine counts the weights."""
-
-    equations: list
-    output_shape: object
-    cost: Cost | None
 
 
 class Layer:
