@@ -16,6 +16,7 @@ from symparam.core.errors import SymparamError, shorten
 from symparam.engine.layer import Layer
 from symparam.engine.registry import construct
 from symparam.importers.files import check_depth, read_config
+from symparam.importers.keras import hub
 from symparam.importers.keras.calls import (
     Ref,
     call_settings,
@@ -120,6 +121,8 @@ class _Reader:
             return self.sequential(config, where)
         if class_name in ("Functional", "Model"):
             return self.functional(config, where)
+        if hub.is_backbone(entry):  # a keras-hub backbone: its config, not a layer graph
+            return hub.read_backbone(entry, where, rules=self.rules, shapes=self.shapes)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
 
     def layer(self, entry, where: str, operands=None, settings=None) -> Layer:
