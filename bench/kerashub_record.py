@@ -17,6 +17,7 @@ drops ``tie_word_embeddings``, so a tied Llama's config rebuilds untied.  ``PATC
 field back, as a preset's ``config.json`` states it, before rebuilding.
 """
 
+import copy
 import json
 import os
 import sys
@@ -55,6 +56,11 @@ CASES = {
                                       "num_query_heads": 32, "num_key_value_heads": 8,
                                       "hidden_dim": 2048, "intermediate_dim": 8192,
                                       "tie_word_embeddings": True, "dtype": "bfloat16"}),
+    # Gemma 2B's shape (published count 2,506,172,416): intermediate_dim is twice HF's
+    "gemma_2b": ("GemmaBackbone", {"vocabulary_size": 256000, "num_layers": 18,
+                                   "num_query_heads": 8, "num_key_value_heads": 1,
+                                   "hidden_dim": 2048, "intermediate_dim": 32768,
+                                   "head_dim": 256, "dtype": "bfloat16"}),
     "gemma_small_test": ("GemmaBackbone", {**SMALL, "num_query_heads": 4,
                                            "num_key_value_heads": 1, "head_dim": 32}),
     "gemma2_small_test": ("GemmaBackbone", {**SMALL, "num_query_heads": 4,
@@ -89,18 +95,30 @@ PATCHES = {"llama_tied_test": {"tie_word_embeddings": True},
 
 
 def _layers(model) -> dict:
+    """Per-layer counts (a task's are its backbone's)."""
+    model = getattr(model, "backbone", model)
     return {layer.name: layer.count_params() for layer in model.layers
             if layer.count_params()}
 
 
-def record(name: str, class_name: str, kwargs: dict) -> None:
+#: CausalLM tasks (no preprocessor) on the backbone of a case: the task's config nests the
+#: backbone's, and its head is the backbone's reversible token embedding
+TASKS = {"gpt2_causal_lm_test": ("GPT2CausalLM", "gpt2_small_test"),
+         "llama_causal_lm_test": ("LlamaCausalLM", "llama_small_test"),
+         "gemma_causal_lm_test": ("GemmaCausalLM", "gemma_small_test")}
+
+
+def record(name: str, class_name: str, kwargs: dict, task: str | None = None) -> None:
     backbone = getattr(keras_hub.models, class_name)(**kwargs, name=name)
+    if task is not None:
+        backbone = getattr(keras_hub.models, task)(backbone=backbone, preprocessor=None)
     built = backbone.count_params()
     serialized = keras.saving.serialize_keras_object(backbone)
     del backbone
     keras.backend.clear_session()
     serialized["config"].update(PATCHES.get(name, {}))
-    rebuilt = keras.saving.deserialize_keras_object(serialized)
+    # a copy: deserializing a task puts the backbone object into the dict it reads
+    rebuilt = keras.saving.deserialize_keras_object(copy.deepcopy(serialized))
     data = {
         "command": COMMAND,
         "versions": {"keras": keras.__version__, "keras_hub": keras_hub.__version__,
@@ -112,7 +130,7 @@ def record(name: str, class_name: str, kwargs: dict) -> None:
         "serialized": serialized,
     }
     (OUT / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
-    print(f"{name:28s} {class_name:20s} {data['count_params']:>14,} (first built {built:,})")
+    print(f"{name:28s} {task or class_name:20s} {data['count_params']:>14,} (first built {built:,})")
     del rebuilt
     keras.backend.clear_session()
 
@@ -122,6 +140,9 @@ def main(names) -> None:
     for name, (class_name, kwargs) in CASES.items():
         if not names or name in names:
             record(name, class_name, kwargs)
+    for name, (task, case) in TASKS.items():
+        if not names or name in names:
+            record(name, *CASES[case], task=task)
 
 
 if __name__ == "__main__":

@@ -46,11 +46,13 @@ def test_transformer_layers_equal_keras_hub_layers(name):
     summary = S.from_keras(data["serialized"]).summary()
     ours = sum(row.params for row in summary.rows if re.fullmatch(r"layers(_\d+)?", row.name))
     theirs = sum(count for layer, count in data["layers"].items() if BLOCK.fullmatch(layer))
+    assert theirs > 0
     assert ours == theirs
 
 
 @pytest.mark.parametrize("name, published", [("gpt2_base", 124_439_808),
-                                             ("llama3_2_1b", 1_235_814_400)])
+                                             ("llama3_2_1b", 1_235_814_400),
+                                             ("gemma_2b", 2_506_172_416)])
 def test_preset_sized_backbones_match_published_counts(name, published):
     assert record(name)["count_params"] == published
     assert S.from_keras(record(name)["serialized"]).summary().total == published
@@ -117,11 +119,19 @@ def test_missing_field_is_named():
         S.from_keras(entry)
 
 
-def test_a_keras_hub_task_is_refused_by_name():
-    entry = {"module": "keras_hub.src.models.gpt2.gpt2_causal_lm", "class_name": "GPT2CausalLM",
-             "config": {"backbone": _entry()}, "registered_name": "keras_hub>GPT2CausalLM"}
-    with pytest.raises(S.SymparamError, match="unsupported keras-hub class 'GPT2CausalLM'"):
-        S.from_keras(entry)
+def test_a_causal_lm_task_reads_as_its_backbone_and_other_tasks_are_refused():
+    data = record("llama_causal_lm_test")
+    assert data["serialized"]["class_name"] == "LlamaCausalLM"
+    assert S.from_keras(data["serialized"]).summary().total == data["count_params"]
+    wrong = copy.deepcopy(data["serialized"])
+    wrong["config"]["backbone"] = _entry()
+    with pytest.raises(S.SymparamError, match="LlamaCausalLM needs a LlamaBackbone backbone"):
+        S.from_keras(wrong)
+    classifier = {"module": "keras_hub.src.models.bert.bert_text_classifier",
+                  "class_name": "BertTextClassifier", "registered_name":
+                  "keras_hub>BertTextClassifier", "config": {"backbone": _entry("bert_base")}}
+    with pytest.raises(S.SymparamError, match="unsupported keras-hub class 'BertTextClassifier'"):
+        S.from_keras(classifier)
 
 
 def test_symbolic_rules_cannot_select_a_backbone():

@@ -122,7 +122,7 @@ class _Reader:
         if class_name in ("Functional", "Model"):
             return self.functional(config, where)
         if hub.is_backbone(entry):  # a keras-hub backbone: its config, not a layer graph
-            return hub.read_backbone(entry, where, rules=self.rules, shapes=self.shapes)
+            return hub.read_hub(entry, where, rules=self.rules, shapes=self.shapes)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
 
     def layer(self, entry, where: str, operands=None, settings=None) -> Layer:

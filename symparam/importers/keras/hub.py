@@ -109,13 +109,51 @@ BACKBONES = {
 }
 
 
+#: the CausalLM tasks and the backbone each must hold
+TASKS = {name.removesuffix("Backbone") + "CausalLM": name for name in BACKBONES
+         if name not in ("BertBackbone", "DistilBertBackbone")}
+
+
 def is_backbone(entry: dict) -> bool:
     """Whether a config entry claims to be a keras-hub model (by module or registered name);
     such an entry is read here or refused here, never as a Keras layer graph."""
     module, registered = entry.get("module"), entry.get("registered_name")
     return (isinstance(module, str) and module.startswith(MODULES)) or \
         (isinstance(registered, str) and registered.startswith(("keras_hub>", "keras_nlp>"))) \
-        or entry.get("class_name") in BACKBONES
+        or entry.get("class_name") in BACKBONES or entry.get("class_name") in TASKS
+
+
+def read_hub(entry: dict, where: str, *, rules=(), shapes=None):
+    """A keras-hub backbone, or a ``...CausalLM`` task on one: the task owns no weight of its
+    own (its head is the backbone's reversible token embedding), so it reads as its
+    backbone, under the task's name.  Other tasks (classifiers add a head) are refused."""
+    class_name, config = entry.get("class_name"), entry.get("config")
+    task = TASKS.get(class_name) if isinstance(class_name, str) else None
+    if task is None or not isinstance(config, dict):
+        return read_backbone(entry, where, rules=rules, shapes=shapes)
+    _check_origin(entry, class_name, where)
+    backbone = config.get("backbone")
+    found = backbone.get("class_name") if isinstance(backbone, dict) else backbone
+    if found != task:
+        raise SymparamError(f"{where}: {class_name} needs a {task} backbone, got "
+                            f"{shorten(found)}")
+    model = read_backbone(backbone, f"{where} {class_name}", rules=rules, shapes=shapes)
+    if isinstance(config.get("name"), str) and config["name"]:
+        model.name = config["name"]
+    return model
+
+
+def _check_origin(entry: dict, class_name: str, where: str) -> None:
+    """``registered_name`` and ``module`` must be keras-hub's own for ``class_name`` (they are
+    compared, never imported)."""
+    registered, module = entry.get("registered_name"), entry.get("module")
+    if registered is not None and registered not in (f"keras_hub>{class_name}",
+                                                      f"keras_nlp>{class_name}"):
+        raise SymparamError(f"{where}: registered_name {shorten(registered)} does not name "
+                            f"the keras-hub class {class_name}")
+    if module is not None and not (isinstance(module, str) and module.startswith(MODULES)):
+        raise SymparamError(f"{where}: {class_name} from module {shorten(module)} is not "
+                            "keras-hub's (custom classes cannot be read)")
 
 
 def read_backbone(entry: dict, where: str, *, rules=(), shapes=None):
@@ -129,14 +167,7 @@ def read_backbone(entry: dict, where: str, *, rules=(), shapes=None):
     if not isinstance(class_name, str) or class_name not in BACKBONES:
         raise SymparamError(f"{where}: unsupported keras-hub class {shorten(class_name)}; "
                             f"supported backbones: {', '.join(BACKBONES)}")
-    registered, module = entry.get("registered_name"), entry.get("module")
-    if registered is not None and registered not in (f"keras_hub>{class_name}",
-                                                      f"keras_nlp>{class_name}"):
-        raise SymparamError(f"{where}: registered_name {shorten(registered)} does not name "
-                            f"the keras-hub class {class_name}")
-    if module is not None and not (isinstance(module, str) and module.startswith(MODULES)):
-        raise SymparamError(f"{where}: {class_name} from module {shorten(module)} is not "
-                            "keras-hub's (custom classes cannot be read)")
+    _check_origin(entry, class_name, where)
     config = entry.get("config")
     if not isinstance(config, dict):
         raise SymparamError(f"{where}: {class_name} config must be an object")
