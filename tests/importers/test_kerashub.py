@@ -137,3 +137,8 @@ def test_a_causal_lm_task_reads_as_its_backbone_and_other_tasks_are_refused():
 def test_symbolic_rules_cannot_select_a_backbone():
     with pytest.raises(S.SymparamError, match="--symbolic"):
         S.from_keras(_entry(), symbolic=["GPT2Backbone.hidden_dim=d"])
+
+
+def test_a_bare_get_config_is_refused_with_a_hint():
+    with pytest.raises(S.SymparamError, match="serialize_keras_object"):
+        S.from_keras(record("gpt2_small_test")["serialized"]["config"])

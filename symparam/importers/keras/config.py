@@ -87,6 +87,7 @@ def read_keras(source, *, symbolic=(), input_shape=None) -> tuple[Model, dict]:
     if "class_name" in config:
         entry = config
     else:  # a bare get_config() dict
+        hub.refuse_unnamed(config)
         kind = "Functional" if "input_layers" in config else "Sequential"
         entry = {"class_name": kind, "config": config}
     reader = _Reader(rules, input_shapes(input_shape))

@@ -123,6 +123,16 @@ def is_backbone(entry: dict) -> bool:
         or entry.get("class_name") in BACKBONES or entry.get("class_name") in TASKS
 
 
+def refuse_unnamed(config: dict) -> None:
+    """A backbone's bare ``get_config()`` names no class, and its sizes alone cannot tell
+    GPT-2 from BERT: ask for the serialized entry rather than guess."""
+    if "vocabulary_size" in config and "layers" not in config:
+        raise SymparamError("model: this looks like a keras-hub model's get_config(), which "
+                            "does not name its class; read keras.saving."
+                            "serialize_keras_object(model), a .keras file or a preset's "
+                            "config.json instead")
+
+
 def read_hub(entry: dict, where: str, *, rules=(), shapes=None):
     """A keras-hub backbone, or a ``...CausalLM`` task on one: the task owns no weight of its
     own (its head is the backbone's reversible token embedding), so it reads as its
