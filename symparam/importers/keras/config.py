@@ -16,6 +16,7 @@ from symparam.core.errors import SymparamError, shorten
 from symparam.engine.layer import Layer
 from symparam.engine.registry import construct
 from symparam.importers.files import check_depth, read_config
+from symparam.importers.keras import hub
 from symparam.importers.keras.calls import (
     Ref,
     call_settings,
@@ -86,6 +87,7 @@ def read_keras(source, *, symbolic=(), input_shape=None) -> tuple[Model, dict]:
     if "class_name" in config:
         entry = config
     else:  # a bare get_config() dict
+        hub.refuse_unnamed(config)
         kind = "Functional" if "input_layers" in config else "Sequential"
         entry = {"class_name": kind, "config": config}
     reader = _Reader(rules, input_shapes(input_shape))
@@ -120,6 +122,8 @@ class _Reader:
             return self.sequential(config, where)
         if class_name in ("Functional", "Model"):
             return self.functional(config, where)
+        if hub.is_backbone(entry):  # a keras-hub backbone: its config, not a layer graph
+            return hub.read_hub(entry, where, rules=self.rules, shapes=self.shapes)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
 
     def layer(self, entry, where: str, operands=None, settings=None) -> Layer:
