@@ -38,7 +38,8 @@ def rounded_quotient(kind, numerator, divisor) -> sympy.Expr:
     >>> rounded_quotient(sympy.ceiling, sympy.ceiling(n / 2), 2)
     ceiling(n/4)
     """
-    numerator, divisor = sympy.sympify(numerator), sympy.sympify(divisor)
+    numerator = sympy.sympify(numerator, strict=True)
+    divisor = sympy.sympify(divisor, strict=True)
     merged = _merged_argument(kind, numerator, divisor)
     return rounded(kind, numerator / divisor if merged is None else merged)
 

@@ -292,7 +292,8 @@ class Route(MatrixExpr):
     logits ``g``, weighted by their softmax and summed."""
 
     def __new__(cls, rows, top_k, *operands):
-        return super().__new__(cls, sympy.sympify(rows), sympy.sympify(top_k), *operands)
+        return super().__new__(cls, sympy.sympify(rows, strict=True),
+                               sympy.sympify(top_k, strict=True), *operands)
 
     @property
     def shape(self):
@@ -328,7 +329,8 @@ class SparseMoE(TorchLayer):
         share = self.top_k / self.num_experts
 
         def declare(name, rows, cols):
-            return self.declare(ExpertWeight(name, (sympy.sympify(rows), sympy.sympify(cols)),
+            return self.declare(ExpertWeight(name, (sympy.sympify(rows, strict=True),
+                                                    sympy.sympify(cols, strict=True)),
                                              copies=self.num_experts, active=share))
 
         expert = expert_equations(self, x, self.hidden_size, self.intermediate_size, declare,

@@ -170,7 +170,7 @@ def _example_shape(context, shape):
 
 
 def _value(context, expr):
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     return expr.xreplace({s: context.values.get(s, s) for s in expr.free_symbols})
 
 

@@ -38,7 +38,8 @@ def read_forward(reader, module, input_shape, *, causal=Causal.FULL,
     axis = first.index(None) if None in first else None
     batch = 1 if axis is not None or not first else first[0]
     runnable = [tuple(1 if s is None else s for s in shape) for shape in shapes]
-    symbols = set().union(*(sympy.sympify(s).free_symbols for shape in runnable for s in shape))
+    symbols = set().union(*(sympy.sympify(s, strict=True).free_symbols
+                            for shape in runnable for s in shape))
     attempts = symbolic_examples(module, runnable, symbols) if symbols else \
         concrete_examples(module, runnable)
     failure = None

@@ -42,7 +42,8 @@ def fully_traced(reader, module, shape) -> bool:
     """True when the rows ``fx`` derived hold the forward's whole cost (module docstring)."""
     shapes = shape if is_shape_list(shape) else [shape]
     if not all(None in s for s in shapes) or any(
-            sympy.sympify(size).free_symbols for s in shapes for size in s if size is not None):
+            sympy.sympify(size, strict=True).free_symbols
+            for s in shapes for size in s if size is not None):
         return False  # a batch named by a number, or symbolic sizes: record
     if any(m.training for m in modules(module)):
         return False

@@ -91,7 +91,7 @@ def symbolic_examples(module, shapes, symbols, *, ids=False):
     sizes, at each hint of ``HINTS`` in turn."""
     from torch.fx.experimental.symbolic_shapes import ShapeEnv
     device = _device(module)
-    for axis in (sympy.sympify(s) for shape in shapes for s in shape):
+    for axis in (sympy.sympify(s, strict=True) for shape in shapes for s in shape):
         if axis.free_symbols and not axis.is_Symbol:
             raise SymparamError(f"from_torch input_shape: a symbolic size must be one symbol, "
                                 f"got {axis}")
