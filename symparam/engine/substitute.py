@@ -68,8 +68,8 @@ def substitute(value, mapping: dict, memo: dict | None = None):
     if isinstance(value, dict):
         return {key: substitute(item, mapping, memo) for key, item in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: substitute(getattr(value, f.name), mapping, memo)
-                   for f in dataclasses.fields(value) if f.init and f.metadata.get(KEEP, True)}
+        changes = {name: substitute(getattr(value, name), mapping, memo)
+                   for name in _walked(type(value))}
         return dataclasses.replace(value, **changes)
     return value
 
@@ -153,8 +153,9 @@ def refuse_unknown(values: Mapping, symbols, what: str = "subs") -> None:
 
 @functools.cache
 def _walked(cls) -> tuple:
-    """The fields of a report dataclass that hold values (not those marked ``KEEP``)."""
-    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get(KEEP, True))
+    """The fields of a report dataclass that hold values (not those marked ``KEEP``), the
+    ones both ``substitute`` and ``free_symbols`` walk, computed once per class."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init and f.metadata.get(KEEP, True))
 
 
 class Substitutable:
