@@ -92,10 +92,7 @@ def _where(values) -> list:
 def at_values(report, values: dict):
     """``report`` at the values of the dimensions it contains (a view is given every value the
     caller knows; ``subs`` itself refuses a name that occurs nowhere)."""
-    if hasattr(report, "at"):
-        return report.at(values or {})
-    present = dict(_present(values, report.free_symbols)) if values else {}
-    return report.subs(**present) if present else report
+    return report.at(values) if values else report
 
 
 def _present(values: dict, symbols) -> list:
