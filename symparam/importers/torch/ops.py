@@ -25,7 +25,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from symparam.importers.torch.costs import ZERO_RULE, OpCost, rule_for
-from symparam.importers.torch.tree import modules
+from symparam.importers.torch.tree import evaluating
 
 aten = torch.ops.aten
 #: queries of a tensor's metadata, not operations (the counter skips them too)
@@ -165,19 +165,15 @@ class Recorder:
         happens, and the module's train/eval mode is restored.  ``causal_calls``: mark the
         operations of causal attention calls (only the lower-triangle convention needs it)."""
         from torch.nn.modules import module as nn_module
-        training = {m: m.training for m in modules(module)}
         handles = [nn_module.register_module_forward_pre_hook(self._pre),
                    nn_module.register_module_forward_hook(self._post)]
         try:
-            module.eval()
             functions = _Functions(self) if causal_calls else contextlib.nullcontext()
-            with torch.no_grad(), functions, _mode(mode), _Dispatch(self):
+            with evaluating(module), torch.no_grad(), functions, _mode(mode), _Dispatch(self):
                 self.recording.output = module(*example)
         finally:
             for handle in handles:
                 handle.remove()
-            for child, was in training.items():
-                child.training = was
         return self.recording
 
 

@@ -15,6 +15,7 @@ import sympy
 
 from symparam.core.shapes import is_shape_list
 from symparam.importers.reconciliation import ReconciledRow, Reconciliation, same_shape
+from symparam.importers.torch.tree import evaluating
 from symparam.importers.torch.walk import read_torch
 from symparam.torch.functional import FUNCTIONS, Function
 
@@ -112,7 +113,6 @@ def observed_shapes(module, input_shape, entries) -> dict:
 def _run(module, shapes, batch, entries) -> dict:
     import torch
     recorded, hooks, inside = {}, [], [0]
-    states = {m: m.training for m in module.modules()}
     try:
         for entry in entries:
             if entry.recurse:
@@ -120,8 +120,7 @@ def _run(module, shapes, batch, entries) -> dict:
                 hooks.append(owner.register_forward_pre_hook(_entered(inside)))
                 hooks.append(owner.register_forward_hook(_recorder(recorded, entry.name,
                                                                    inside)))
-        module.eval()
-        with torch.no_grad(), _calls(inside) as calls:
+        with evaluating(module), torch.no_grad(), _calls(inside) as calls:
             def restart():  # forget a first attempt that failed halfway
                 inside[0] = 0
                 calls.clear()
@@ -129,8 +128,6 @@ def _run(module, shapes, batch, entries) -> dict:
     finally:
         for hook in hooks:
             hook.remove()
-        for m, training in states.items():
-            m.training = training
     functions = sorted((entry for entry in entries if isinstance(entry.layer, Function)),
                        key=lambda entry: entry.layer.call_order)
     for entry in functions:  # the k-th call of a function is its k-th row

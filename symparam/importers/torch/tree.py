@@ -8,6 +8,8 @@ order, each module once.
 
 from __future__ import annotations
 
+import contextlib
+
 
 def named_modules(module):
     """``(path, module)`` for ``module`` and every submodule, depth first in registration
@@ -49,3 +51,16 @@ def first_tensor(module):
             if tensor is not None:
                 return tensor
     return None
+
+
+@contextlib.contextmanager
+def evaluating(module):
+    """``module`` in eval mode for the block, every submodule's own train/eval flag put back
+    afterwards whatever happens (the caller's module is never left changed)."""
+    training = {current: current.training for current in modules(module)}
+    try:
+        module.eval()
+        yield module
+    finally:
+        for current, was in training.items():
+            current.training = was
