@@ -103,3 +103,20 @@ def saved_activation_bytes(config: dict, length: int) -> int:
         model(input_ids=torch.zeros((1, length), dtype=torch.long))
     weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
     return sum(size for pointer, size in sizes.items() if pointer not in weights)
+
+
+def image_macs(config: dict, height: int, width: int | None = None, device="cpu") -> int:
+    """``FlopCounterMode`` total / 2 for one image of ``height x width`` pixels; a side other
+    than the config's ``image_size`` runs with ``interpolate_pos_encoding=True``."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    model = build(config, device=device)
+    width = height if width is None else width
+    side = model.config.image_size
+    sides = tuple(side) if isinstance(side, (list, tuple)) else (side, side)
+    pixels = torch.zeros((1, model.config.num_channels, height, width), device=device)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(pixel_values=pixels, interpolate_pos_encoding=(height, width) != sides)
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2

@@ -17,6 +17,7 @@ from symparam.core.shapes import format_shape
 from symparam.importers.hf.config import Config, load
 from symparam.importers.hf.defaults import family
 from symparam.importers.hf.families import Options, Parts, Stack
+from symparam.importers.hf.vision import VisionParts, assemble_vision, image_shape
 from symparam.layers.wrappers import Repeated, Tied
 from symparam.models.functional import Input, Model
 from symparam.torch.linear import Embedding, Linear
@@ -26,7 +27,8 @@ from symparam.torch.llm import ATTENTION_COUNTS, Counting, FirstToken, PositionT
 HEADS = {"ForCausalLM": "lm", "LMHeadModel": "lm", "ForConditionalGeneration": "lm",
          "ForMaskedLM": "mlm", "ForSequenceClassification": "classifier",
          "ForTokenClassification": "tokens", "ForQuestionAnswering": "answers", "Model": None,
-         "EncoderModel": "encoder_only"}
+         "EncoderModel": "encoder_only", "ForImageClassification": "image_classifier",
+         "ForMaskedImageModeling": "masked_image"}
 _ARCH = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 COUNTINGS = ATTENTION_COUNTS
 
@@ -44,7 +46,7 @@ class RepeatedWithMemory(Repeated):
 
 
 def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attention="full",
-                   decode=False, symbolic=None) -> Model:
+                   decode=False, symbolic=None, image_size=None) -> Model:
     """A ``Model`` of the architecture a Hugging Face ``config.json`` describes.
 
     Args:
@@ -61,6 +63,9 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
         symbolic: config fields read as symbols, ``{"hidden_size": "d",
             "num_hidden_layers": "L"}``: the counts become formulas in them, evaluated with
             ``summary.subs(d=4096, L=32)``.
+        image_size: an image model's (ViT's) side, or ``(height, width)``: a number, or a
+            name for a formula in it (``"S"``); the config's ``image_size`` when ``None``.
+            ``seq_len`` does not apply to image models (``symparam.importers.hf.vision``).
     """
     data = load(source)
     make, defaults = family(data.get("model_type"), data)
@@ -73,15 +78,21 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
         raise SymparamError(f"from_hf_config: attention must be 'full' or 'causal', got "
                             f"{shorten(attention)}")
     attention = Counting(attention)
+    if batch is not None:
+        batch = args.size(batch, field="batch", owner="from_hf_config")
+    name = data["architectures"][0] if head[1] else data["model_type"]
+    if image_size is not None and data.get("model_type") != "vit":
+        raise SymparamError("from_hf_config: image_size is for image models (vit); give "
+                            "seq_len for a sequence")
     length = dim("T") if seq_len is None else config_size(seq_len, "seq_len")
     target = length if target_len is None else config_size(target_len, "target_len")
     opts = Options(attention, length if decode else None)
     parts = make(config, opts)
     if decode and parts.kind != "decoder":
         raise SymparamError("from_hf_config: decode needs a decoder-only model")
-    name = data["architectures"][0] if head[1] else data["model_type"]
-    if batch is not None:
-        batch = args.size(batch, field="batch", owner="from_hf_config")
+    if isinstance(parts, VisionParts):
+        return assemble_vision(parts, head[0] if head[1] else None, name, config, batch=batch,
+                               image=image_shape(parts, image_size, seq_len))
     inputs = dict(batch=batch, length=1 if decode else length, target=target)
     return _assemble(parts, head[0], name, config, **inputs)
 

@@ -12,6 +12,7 @@ from functools import partial
 
 import symparam.importers.hf.families as f
 from symparam.core.errors import SymparamError, shorten
+from symparam.importers.hf.vision import vit
 
 _LLAMA = dict(vocab_size=32000, hidden_size=4096, intermediate_size=11008,
               num_hidden_layers=32, num_attention_heads=32, hidden_act="silu",
@@ -65,6 +66,9 @@ DEFAULTS = {
                  encoder_ffn_dim=4096, encoder_attention_heads=16, decoder_layers=12,
                  decoder_ffn_dim=4096, decoder_attention_heads=16,
                  activation_function="gelu", d_model=1024, tie_word_embeddings=True),
+    "vit": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                intermediate_size=3072, hidden_act="gelu", image_size=224, patch_size=16,
+                num_channels=3, qkv_bias=True, encoder_stride=16, pooler_act="tanh"),
 }
 DEFAULTS["roberta"] = {**DEFAULTS["bert"], "vocab_size": 50265}
 
@@ -89,6 +93,7 @@ FAMILIES = {
     "distilbert": f.distilbert,
     "t5": f.t5,
     "bart": f.bart,
+    "vit": vit,
 }
 
 
