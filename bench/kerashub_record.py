@@ -108,10 +108,12 @@ TASKS = {"gpt2_causal_lm_test": ("GPT2CausalLM", "gpt2_small_test"),
          "gemma_causal_lm_test": ("GemmaCausalLM", "gemma_small_test")}
 
 
-def record(name: str, class_name: str, kwargs: dict, task: str | None = None) -> None:
+def record(name: str, class_name: str, kwargs: dict, task: str | None = None,
+           task_kwargs: dict | None = None) -> None:
     backbone = getattr(keras_hub.models, class_name)(**kwargs, name=name)
     if task is not None:
-        backbone = getattr(keras_hub.models, task)(backbone=backbone, preprocessor=None)
+        backbone = getattr(keras_hub.models, task)(backbone=backbone, preprocessor=None,
+                                                   **(task_kwargs or {}))
     built = backbone.count_params()
     serialized = keras.saving.serialize_keras_object(backbone)
     del backbone
@@ -143,6 +145,41 @@ def main(names) -> None:
     for name, (task, case) in TASKS.items():
         if not names or name in names:
             record(name, *CASES[case], task=task)
+    record_vit(names)
+
+
+# --- ViT: image backbones (image_shape is (height, width, channels), channels last) ---
+VIT_SMALL = {"image_shape": (32, 32, 3), "patch_size": 8, "num_layers": 2, "num_heads": 4,
+             "hidden_dim": 64, "mlp_dim": 128}
+VIT_CASES = {
+    "vit_small_test": ("ViTBackbone", VIT_SMALL),
+    # every bias off, no class token, a rectangular image of one channel and patches
+    "vit_no_bias_test": ("ViTBackbone", {**VIT_SMALL, "image_shape": (32, 48, 1),
+                                         "patch_size": (8, 16), "use_mha_bias": False,
+                                         "use_mlp_bias": False, "use_class_token": False,
+                                         "use_patch_bias": False}),
+    # vit_base_patch16_224's shape (preset count 85,798,656: ViTModel without its pooler)
+    "vit_base_patch16_224": ("ViTBackbone", {"image_shape": (224, 224, 3), "patch_size": 16,
+                                             "num_layers": 12, "num_heads": 12,
+                                             "hidden_dim": 768, "mlp_dim": 3072}),
+}
+#: ViTImageClassifier tasks on a case's backbone, with the task's own arguments
+VIT_TASKS = {
+    "vit_image_classifier_test": ("ViTImageClassifier", "vit_small_test",
+                                  {"num_classes": 7}),
+    "vit_image_classifier_gap_test": ("ViTImageClassifier", "vit_no_bias_test",
+                                      {"num_classes": 5, "pooling": "gap",
+                                       "intermediate_dim": 24}),
+}
+
+
+def record_vit(names) -> None:
+    for name, (class_name, kwargs) in VIT_CASES.items():
+        if not names or name in names:
+            record(name, class_name, kwargs)
+    for name, (task, case, task_kwargs) in VIT_TASKS.items():
+        if not names or name in names:
+            record(name, *VIT_CASES[case], task=task, task_kwargs=task_kwargs)
 
 
 if __name__ == "__main__":

@@ -100,10 +100,12 @@ def vit(c: Config, opts: Options, variant: Variant = Variant()) -> VisionParts:
               activation=c.name("hidden_act"))
     stack = Stack(TransformerLayer(attn, mlp, LayerNorm(d), "pre"),
                   c.layers("num_hidden_layers"), final_norm=LayerNorm(d, name="layernorm"))
-    c.name("pooler_act")
+    if variant.pooler:
+        c.name("pooler_act")
     return VisionParts(d, stack, pair(c, "image_size"), pair(c, "patch_size"),
                        c.size("num_channels", maximum=10**5),
-                       (c.optional_size("pooler_output_size") or d) if variant.pooler else None,
+                       (c.optional_size("pooler_output_size") or d) if variant.pooler
+                       else None,
                        c.size("encoder_stride", maximum=10**3), variant)
 
 
@@ -121,21 +123,28 @@ def image_shape(parts: VisionParts, image_size, seq_len) -> tuple:
     return tuple(args.size(side, field="image_size", owner="from_hf_config") for side in sides)
 
 
+def trunk(parts: VisionParts, image: tuple, *, batch, mask: bool) -> tuple:
+    """The input, the patch grid and the final norm's output on images of ``image = (H, W)``
+    (with SimMIM's mask token when ``mask``)."""
+    d, variant = parts.hidden, parts.variant
+    pixels = Input((parts.channels, *image), batch_size=batch, name="pixel_values")
+    grid = Conv2d(parts.channels, d, parts.patch, stride=parts.patch, bias=variant.patch_bias,
+                  name="patch_embeddings")(pixels)
+    h = PatchTokens(d, class_token=variant.class_token, mask_token=mask,
+                    name="cls_token" if variant.class_token else "patch_tokens")(grid)
+    h = PositionTable(parts.positions(), d, name="position_embeddings")(h)
+    h = Repeated(parts.stack.block, parts.stack.layers, name="layers")(h)
+    return pixels, grid, parts.stack.final_norm(h)
+
+
 def assemble_vision(parts: VisionParts, head, name: str, config: Config, *, batch,
                     image) -> Model:
     """The model of ``architectures[0]`` (``head``) on images of ``image = (H, W)``."""
     if head not in VISION_HEADS:
         raise SymparamError(f"config.json: architectures[0] names a head ({head}) that "
                             "symparam does not build for an image model")
-    d, variant = parts.hidden, parts.variant
-    pixels = Input((parts.channels, *image), batch_size=batch, name="pixel_values")
-    grid = Conv2d(parts.channels, d, parts.patch, stride=parts.patch, bias=variant.patch_bias,
-                  name="patch_embeddings")(pixels)
-    h = PatchTokens(d, class_token=variant.class_token, mask_token=head == "masked_image",
-                    name="cls_token")(grid)
-    h = PositionTable(parts.positions(), d, name="position_embeddings")(h)
-    h = Repeated(parts.stack.block, parts.stack.layers, name="layers")(h)
-    h = parts.stack.final_norm(h)
+    pixels, grid, h = trunk(parts, image, batch=batch, mask=head == "masked_image")
+    d = parts.hidden
     if head == "image_classifier":
         first = FirstToken(name="first_token")(h)
         return Model(pixels, Linear(d, config.labels(), name="classifier")(first), name=name)

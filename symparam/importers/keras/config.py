@@ -16,7 +16,7 @@ from symparam.core.errors import SymparamError, shorten
 from symparam.engine.layer import Layer
 from symparam.engine.registry import construct
 from symparam.importers.files import check_depth, read_config
-from symparam.importers.keras import hub
+from symparam.importers.keras import hub, hub_vision
 from symparam.importers.keras.calls import (
     Ref,
     call_settings,
@@ -122,6 +122,8 @@ class _Reader:
             return self.sequential(config, where)
         if class_name in ("Functional", "Model"):
             return self.functional(config, where)
+        if hub_vision.is_vision(entry):  # keras-hub's ViT: an image backbone
+            return hub_vision.read_vision(entry, where, rules=self.rules, shapes=self.shapes)
         if hub.is_backbone(entry):  # a keras-hub backbone: its config, not a layer graph
             return hub.read_hub(entry, where, rules=self.rules, shapes=self.shapes)
         raise SymparamError(f"{where}: unsupported model class {shorten(class_name)}")
