@@ -132,3 +132,13 @@ def test_any_bad_field_is_one_symparam_error():
                     S.from_hf_config({**base, field: value}).summary().memory()
                 except S.SymparamError:
                     pass
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_reconcile_agrees_with_save_pretrained(tmp_path, capsys, architecture):
+    """Every tensor of a checkpoint transformers saves has the size of the weight symparam
+    names after it (``symparam.importers.hf.names``)."""
+    from symparam.cli import main
+    ref.build(config(architecture, "rectangles"), device="cpu").save_pretrained(tmp_path)
+    assert main(["hf", str(tmp_path), "--reconcile"]) == 0
+    assert "every tensor matches" in capsys.readouterr().out

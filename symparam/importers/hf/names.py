@@ -226,6 +226,22 @@ def _bart(data: dict):
     return table
 
 
+def _vit(data: dict):
+    modules = {"Q": "attention.attention.query", "K": "attention.attention.key",
+               "V": "attention.attention.value", "O": "attention.output.dense"}
+    layer = _attention("sa", "", modules) | _norm("n1", "layernorm_before")
+    layer |= _norm("n2", "layernorm_after") | _mlp("intermediate.dense", "output.dense")
+    embeddings = "vit.embeddings."
+    return {"patch_embeddings": (embeddings + "patch_embeddings.projection.",
+                                 {"W": "weight", "b": "bias"}),
+            "cls_token": (embeddings, {"c": "cls_token", "m": "mask_token"}),
+            "position_embeddings": (embeddings, {"P": "position_embeddings"}),
+            "layers": ("vit.encoder.layer.{i}.", layer),
+            "layernorm": ("vit.", {"gamma": "layernorm.weight", "beta": "layernorm.bias"}),
+            "pooler": ("vit.pooler.dense.", {"W": "weight", "b": "bias"}),
+            "decoder": ("decoder.0.", {"W": "weight", "b": "bias"})}
+
+
 #: the token-classification and question-answering heads most families name alike
 HEAD_NAMES = {"classifier": ("classifier.", {"W": "weight", "b": "bias"}),
               "qa_outputs": ("qa_outputs.", {"W": "weight", "b": "bias"})}
@@ -250,11 +266,13 @@ TABLES = {
     "opt": lambda data, gated, classifier: _opt(data),
     "distilbert": lambda data, gated, classifier: _distilbert(data),
     "bart": lambda data, gated, classifier: _bart(data),
+    "vit": lambda data, gated, classifier: _vit(data),
 }
 
 #: the prefixes of the base model inside heads (stripped before matching, so a bare model's
 #: checkpoint matches too; Llama's question-answering head calls its base ``transformer``)
 BASES = {"gpt2": ("transformer.",), "bert": ("bert.",), "roberta": ("roberta.",), "t5": (),
+         "vit": ("vit.",),
          "gpt_neox": ("gpt_neox.",), "falcon": ("transformer.",),
          "distilbert": ("distilbert.",),
          **{family: ("model.", "transformer.") for family in (
