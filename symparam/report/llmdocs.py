@@ -1,4 +1,5 @@
-"""``docs/llm.md``: Hugging Face language models from their ``config.json`` forms, generated.
+"""``docs/llm.md``: Hugging Face language models (and Vision Transformers) from their
+``config.json`` forms, generated.
 
 The published configurations of the tests (``tests/hf_configs.py`` holds the same dicts, checked
 there against transformers and the model cards) and GPT-3's sizes (Brown et al. 2020, Table
@@ -40,6 +41,8 @@ MODELS = {
                          num_local_experts=8, num_experts_per_tok=2, sliding_window=None),
     "T5-small": dict(model_type="t5", architectures=["T5ForConditionalGeneration"]),
 }
+#: google/vit-base-patch16-224's config (its defaults are ViTConfig's), bare and classifying
+VIT_BASE = dict(model_type="vit", num_labels=1000)
 #: Brown et al. 2020, Table 2.1: (name, n_layers, d_model, n_heads, the paper's size); XL and
 #: 13B are left out: their heads times d_head (3,072 and 5,120) is not d_model, which a GPT-2
 #: config cannot state
@@ -118,13 +121,25 @@ def _memory_rows() -> list:
     return rows
 
 
+def _vision_rows() -> list:
+    """ViT-B/16 with the image side as the symbol ``S``, and at two sides."""
+    rows = []
+    for architecture in ("ViTModel", "ViTForImageClassification"):
+        config = dict(VIT_BASE, architectures=[architecture])
+        summary = from_hf_config(config, image_size="S").summary()
+        rows.append(dict(name=architecture, params=Count(summary.total),
+                         macs=Math(summary.macs), at224=Count(summary.subs(S=224).macs),
+                         at384=Count(summary.subs(S=384).macs)))
+    return rows
+
+
 def page() -> str:
     """The text of ``docs/llm.md``."""
     korthikanti = 32 * CONTEXT * 4096 * (34 + 5 * 32 * CONTEXT // 4096)
     return render_page("llm", command=COMMAND, context=CONTEXT,
                        models=[_model_row(n, c) for n, c in MODELS.items()],
                        gpt3=[_gpt3_row(*row) for row in GPT3], compute=_compute_rows(),
-                       formulas=_formula_rows(),
+                       formulas=_formula_rows(), vision=_vision_rows(),
                        memory=_memory_rows(), korthikanti=Count(sympy.Integer(korthikanti)))
 
 
