@@ -90,6 +90,8 @@ FAMILIES = {
     "t5": f.t5,
     "bart": f.bart,
 }
+#: the families with an encoder and a decoder (a decoding step's cache is the decoder's)
+ENCODER_DECODERS = frozenset({"t5", "bart"})
 
 
 def family(model_type, data: dict):
