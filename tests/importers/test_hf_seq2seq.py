@@ -130,3 +130,14 @@ def test_cli_batch_feeds_the_model(tmp_path, capsys):
     assert main(["hf", str(path), "--decode", "--set", "T=128", "--format", "json"]) == 0
     step = json.loads(capsys.readouterr().out)
     assert int(step["macs"]) < int(sections[0]["macs"]) and step["total"] == 60506624
+
+
+def test_encoder_and_decoder_lengths_as_two_symbols():
+    cfg = config("bart")
+    forward = S.from_hf_config(cfg, seq_len="S", target_len="T").summary()
+    step = S.from_hf_config(cfg, decode=True, seq_len="S", target_len="T").summary()
+    assert forward.subs(S=16, T=8).macs == ref.macs(cfg, 16, 8)
+    assert step.subs(S=10, T=6).macs == ref.decode_step(cfg, 10, 6)[0]
+    assert step.memory(dtype="fp32").subs(S=10, T=6).kv_cache == ref.decode_step(cfg, 10, 6)[1]
+    with pytest.raises(S.SymparamError, match="target_len"):
+        S.from_hf_config(cfg, target_len="__import__('os')")

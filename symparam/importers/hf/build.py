@@ -57,8 +57,8 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
 
     Args:
         source: a ``config.json`` path, a model folder, JSON text or a dict.
-        seq_len: the sequence length (the encoder's, for an encoder-decoder); the symbol ``T``
-            when ``None``.
+        seq_len: the sequence length (the encoder's, for an encoder-decoder): a number, a
+            dimension name such as ``"S"``, or the symbol ``T`` when ``None``.
         batch: the batch size (a number or a dimension name): the default of the summary's
             ``memory()`` (KV cache and activations scale with it) and ``flops()``;
             ``summary.macs`` stays per example, and shapes show the batch axis as ``None``.
@@ -103,6 +103,10 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
 
 
 def config_size(value, field: str):
+    """A length given as a number (checked as a config field is), or as a dimension name or
+    safe formula (``"S"``): the encoder's and the decoder's lengths may be two symbols."""
+    if isinstance(value, str):
+        return args.size(value, field=field, owner="from_hf_config")
     return Config({field: value}, {}, "from_hf_config").size(field)
 
 
