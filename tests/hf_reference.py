@@ -45,6 +45,9 @@ def macs(config: dict, length: int, target: int | None = None, device="cpu") -> 
     from torch.utils.flop_counter import FlopCounterMode
     model = build(config, device=device)
     ids = torch.zeros((1, length), dtype=torch.long, device=device)
+    if getattr(model.config, "is_encoder_decoder", False) and device != "meta":
+        # an encoder-decoder's sequence classifier reads the last end-of-sequence token
+        ids[:, -1] = model.config.eos_token_id
     kwargs = dict(input_ids=ids)
     if target is not None:
         kwargs["decoder_input_ids"] = torch.zeros((1, target), dtype=torch.long, device=device)
@@ -120,3 +123,49 @@ def image_macs(config: dict, height: int, width: int | None = None, device="cpu"
     flops = counter.get_total_flops()
     assert flops % 2 == 0
     return flops // 2
+
+
+def decode_step(config: dict, length: int, target: int | None = None, batch: int = 1,
+                device="cpu") -> tuple[int, int]:
+    """``(MACs, cache bytes)`` of one cached decoding step, as transformers' ``generate``
+    runs it: a prefill fills the cache, then one new token per sequence is counted by
+    ``FlopCounterMode``.  A decoder-only model's prefill is ``length - 1`` tokens, so the
+    step attends ``length`` keys; an encoder-decoder encodes ``length`` tokens and prefills
+    ``target - 1`` decoder tokens, and the step gets the encoder's output (not run again) and
+    the ``EncoderDecoderCache`` whose cross-attention keys and values the prefill computed.
+    The bytes are those of every cached key and value after the step (float32)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    model = build(config, device=device)
+    ids = lambda n: torch.zeros((batch, n), dtype=torch.long, device=device)  # noqa: E731
+    prefill, step = dict(use_cache=True), dict(use_cache=True)
+    if target is None:
+        prefill["input_ids"], step["input_ids"] = ids(length - 1), ids(1)
+    else:
+        prefill.update(input_ids=ids(length), decoder_input_ids=ids(target - 1))
+        step["decoder_input_ids"] = ids(1)
+    with torch.no_grad():
+        first = model(**prefill)
+        if target is not None:
+            step["encoder_outputs"] = (first.encoder_last_hidden_state,)
+        cache = first["cache"] if "cache" in first else first.past_key_values
+        step[_cache_argument(model)] = cache
+        with FlopCounterMode(display=False) as counter:
+            model(**step)
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2, _cache_bytes(cache)
+
+
+def _cache_argument(model) -> str:
+    """transformers 5 renames ``past_key_values`` to ``cache`` (the old name deprecated)."""
+    import inspect
+    return "cache" if "cache" in inspect.signature(model.forward).parameters \
+        else "past_key_values"
+
+
+def _cache_bytes(cache) -> int:
+    caches = [cache.self_attention_cache, cache.cross_attention_cache] \
+        if hasattr(cache, "cross_attention_cache") else [cache]
+    return sum(t.numel() * t.element_size() for c in caches for layer in c.layers
+               for t in (layer.keys, layer.values))

@@ -9,7 +9,8 @@ gradients, optimizer states, activations saved for the backward pass and the KV 
 - The KV cache (inference) holds, for every attention whose keys and values are kept between
   decoding steps, the ``k`` and ``v`` vectors its equations compute for every cached position
   (with a sliding window of ``W``, the last ``W - 1``, as transformers' sliding cache keeps
-  after a forward pass).
+  after a forward pass): a self-attention's own positions (after one decoding step, the
+  ``T`` of its cache), an encoder-decoder's cross-attention the encoder's ``S`` positions.
 - Activations (training) are the vectors the equations compute for every position, which
   autograd keeps for the backward pass, and each attention's probabilities (``heads`` per query
   and key pair); with full recomputation (Chen et al. 2016) only each layer's input is kept,
@@ -92,17 +93,18 @@ def dtype_bytes(dtype: str):
     return BYTES[dtype]
 
 
-def memory(summary, *, dtype="bf16", optimizer=None, recompute=False, batch=1) -> Memory:
+def memory(summary, *, dtype="bf16", optimizer=None, recompute=False, batch=None) -> Memory:
     """Memory of ``summary``'s model: for inference (``optimizer=None``: weights and the KV
     cache) or for training with ``"adam"`` or ``"sgd"`` (weights, gradients, optimizer states
-    and activations), for ``batch`` sequences (a number or a symbol such as ``S.dim("B")``)."""
+    and activations), for ``batch`` sequences (a number or a symbol such as ``S.dim("B")``;
+    by default the batch the model declares, ``from_hf_config(batch=...)``, else 1)."""
     if optimizer is not None:
         if optimizer not in tuple(Optimizer):
             raise SymparamError(f"memory: optimizer must be None, 'adam' or 'sgd', got "
                                 f"{shorten(optimizer)}")
         optimizer = Optimizer(optimizer)
     size, params = dtype_bytes(dtype), summary.total
-    batch = _batch(batch)
+    batch = _batch(getattr(summary, "batch", 1) if batch is None else batch)
     zero = sympy.Integer(0)
     if optimizer is None:
         parts = (params * size, zero, zero, zero, kv_cache_elements(summary) * batch * size)
@@ -158,7 +160,7 @@ def kv_cache_elements(summary) -> sympy.Expr:
         for node in _attends(row):
             if node.cached == HeadsAttend.NONE:
                 continue
-            keys = own if node.cached == HeadsAttend.SELF else memory
+            keys = (node.context or own) if node.cached == HeadsAttend.SELF else memory
             if node.window is not None:  # a sliding cache keeps the last window - 1
                 keys = sympy.Min(keys, node.window - 1)
             width = node.operands[1].shape[0] + node.operands[2].shape[0]

@@ -25,6 +25,9 @@ class InputLayer(Layer):
 
     Args:
         shape: the shape without the batch axis, as in ``keras.Input``.
+        batch_size: the batch the model is meant for (``None``: unstated); shapes keep
+            ``None`` for the batch axis and costs stay per example, but a summary's memory
+            and FLOPs count this batch unless told otherwise.
         dtype: the element type; ``int32`` marks token indices for an ``Embedding``.
     """
 
@@ -38,6 +41,7 @@ class InputLayer(Layer):
         from symparam.core.shapes import normalize_shape
         self.shape = normalize_shape([None, *items], owner=owner, field="shape")
         self.dtype = dtype if isinstance(dtype, str) and len(dtype) < 32 else "float32"
+        self.batch_size = None if batch_size is None else self.as_size("batch_size", batch_size)
 
     def tensor(self) -> Tensor:
         """The symbolic tensor this input layer feeds into a model (what ``S.Input`` returns)."""

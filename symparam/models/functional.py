@@ -144,7 +144,15 @@ class Model(Layer):
         calls = [node.derivation for node in nodes if not isinstance(node.layer, InputLayer)]
         return Summary(self.name or self.default_name, tuple(rows),
                        sympy.Add(trainable, non_trainable), trainable, non_trainable,
-                       edges=self._edges(nodes, names), cost=calls_cost(calls))
+                       edges=self._edges(nodes, names), cost=calls_cost(calls),
+                       batch=self.batch_size)
+
+    @property
+    def batch_size(self):
+        """The batch the inputs declare (``S.Input(shape, batch_size=B)``), else 1: the batch
+        the summary's ``memory()`` and ``flops()`` count unless given another."""
+        declared = [getattr(t.node.layer, "batch_size", None) for t in self.inputs if t.node]
+        return next((size for size in declared if size is not None), sympy.Integer(1))
 
     def _edges(self, nodes, names) -> tuple:
         """Each call's input tensors as ``(producer, consumer, shape)``, then the outputs."""

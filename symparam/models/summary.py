@@ -57,15 +57,20 @@ class Summary(Substitutable, Renderable):
     cost: Cost | None = None
     #: operations no cost rule covers, ``(name, calls)``: their cost is not in ``macs``
     uncounted: tuple = ()
+    #: the batch the model declares (``from_hf_config(batch=...)``, ``S.Input(batch_size=)``):
+    #: the default of ``memory()`` and ``flops()``; ``macs`` stays per example
+    batch: sympy.Expr = sympy.Integer(1)
 
     @property
     def macs(self):
         """Multiply-accumulates per example (``None`` if a size it needs is unknown)."""
         return None if self.cost is None else self.cost.macs
 
-    def flops(self, convention="macs", batch=1):
+    def flops(self, convention="macs", batch=None):
         """FLOPs under ``convention`` (see ``symparam.engine.cost.FlopConvention``) for ``batch``
-        examples (a number or a symbol such as ``S.dim("B")``)."""
+        examples (a number or a symbol such as ``S.dim("B")``; the summary's ``batch``
+        unless given)."""
+        batch = self.batch if batch is None else batch
         return None if self.cost is None else self.cost.flops(convention) * batch
 
     @property
@@ -83,8 +88,9 @@ class Summary(Substitutable, Renderable):
     def weight_bytes(self, dtype: str = "float32"):
         return self.total * dtype_bytes(dtype)
 
-    def memory(self, dtype="bf16", optimizer=None, recompute=False, batch=1):
-        """Bytes of weights, gradients, optimizer states, activations and KV cache (see
+    def memory(self, dtype="bf16", optimizer=None, recompute=False, batch=None):
+        """Bytes of weights, gradients, optimizer states, activations and KV cache for
+        ``batch`` sequences (the summary's ``batch`` unless given; see
         ``symparam.analysis.memory``)."""
         from symparam.analysis.memory import memory
         return memory(self, dtype=dtype, optimizer=optimizer, recompute=recompute, batch=batch)

@@ -133,6 +133,18 @@ def _vision_rows() -> list:
     return rows
 
 
+def _decode_rows() -> list:
+    """One new token against a cache: the decoder-only models' cache of ``T`` positions, and
+    T5's decoder cache of ``T`` beside the encoder's ``S`` outputs."""
+    rows = []
+    for name in ("GPT-2", "Llama-3-8B", "Mixtral-8x7B", "T5-small"):
+        lengths = dict(seq_len="S", target_len="T") if name.startswith("T5") else {}
+        summary = from_hf_config(MODELS[name], decode=True, **lengths).summary()
+        rows.append(dict(name=name, macs=Math(summary.macs),
+                         kv=Math(summary.memory(dtype="bf16").kv_cache)))
+    return rows
+
+
 def page() -> str:
     """The text of ``docs/llm.md``."""
     korthikanti = 32 * CONTEXT * 4096 * (34 + 5 * 32 * CONTEXT // 4096)
@@ -140,6 +152,7 @@ def page() -> str:
                        models=[_model_row(n, c) for n, c in MODELS.items()],
                        gpt3=[_gpt3_row(*row) for row in GPT3], compute=_compute_rows(),
                        formulas=_formula_rows(), vision=_vision_rows(),
+                       decode=_decode_rows(),
                        memory=_memory_rows(), korthikanti=Count(sympy.Integer(korthikanti)))
 
 

@@ -101,15 +101,15 @@ class HeadsAttend(Attend):
     """``attend(q, k, v)`` over ``heads`` heads.  ``cached`` says whether the keys and values
     are kept between decoding steps: 0 not at all (an encoder's self-attention), 1 over the
     sequence itself (causal self-attention), 2 over the memory (attention over an encoder's
-    output); ``window`` is a sliding window's width (0: none).  Memory estimates read them
-    from the equations."""
+    output); ``window`` is a sliding window's width (0: none); ``context`` the positions a
+    decoding step's self-attention cache holds (0: the sequence's own).  Memory estimates read
+    them from the equations."""
 
     NONE, SELF, MEMORY = 0, 1, 2
 
-    def __new__(cls, rows, heads, cached, window, *operands):
-        return MatrixExpr.__new__(cls, sympy.sympify(rows, strict=True),
-                                  sympy.sympify(heads, strict=True), sympy.Integer(cached),
-                                  sympy.sympify(window or 0, strict=True), *operands)
+    def __new__(cls, rows, heads, cached, window, context, *operands):
+        return MatrixExpr.__new__(cls, *(sympy.sympify(value, strict=True) for value in (
+            rows, heads, cached, window or 0, context or 0)), *operands)
 
     @property
     def heads(self):
@@ -125,8 +125,13 @@ class HeadsAttend(Attend):
         return self.args[3] if self.args[3] != 0 else None
 
     @property
+    def context(self):
+        """The positions a decoding step's cache holds, or ``None`` (the sequence's own)."""
+        return self.args[4] if self.args[4] != 0 else None
+
+    @property
     def operands(self) -> tuple:
-        return self.args[4:]
+        return self.args[5:]
 
     def _sympystr(self, printer):
         return f"attend({', '.join(printer._print(a) for a in self.operands)})"
@@ -148,12 +153,16 @@ class Attention(TorchLayer):
     of one learnt bias per (bucket, head); ``qk_norm`` (``"rms"`` or ``"layer"``) normalises
     queries and keys per head.  ``context`` is the number of keys when it differs from the
     input's length (one decoding step against a cache of ``context`` positions); ``window``
-    limits each query to the last ``window`` keys (sliding-window attention, Mistral).
+    limits each query to the last ``window`` keys (sliding-window attention, Mistral);
+    ``memory_cached`` says a memory's keys and values were computed once, at prefill, and are
+    read from the cache (an encoder-decoder's decoding step, as transformers' cached
+    generation does): none are projected in this pass.
     """
 
     def __init__(self, hidden_size, num_heads, num_key_value_heads=None, head_dim=None,
                  q_bias=False, kv_bias=False, o_bias=False, qk_norm=None, causal=True,
-                 counting="full", relative_buckets=None, context=None, window=None, **kwargs):
+                 counting="full", relative_buckets=None, context=None, window=None,
+                 memory_cached=False, **kwargs):
         super().__init__(**kwargs)
         self.hidden_size = self.as_size("hidden_size", hidden_size)
         self.num_heads = self.as_size("num_heads", num_heads)
@@ -171,6 +180,7 @@ class Attention(TorchLayer):
             self.as_size("relative_buckets", relative_buckets)
         self.context = None if context is None else self.as_size("context", context)
         self.window = None if window is None else self.as_size("window", window)
+        self.memory_cached = self.as_flag("memory_cached", memory_cached)
 
     def _project(self, name, rows, x, bias: bool):
         label = name.upper()
@@ -198,7 +208,7 @@ class Attention(TorchLayer):
         cached = HeadsAttend.MEMORY if isinstance(x, list) else \
             HeadsAttend.SELF if self.causal else HeadsAttend.NONE
         heads = Eq(vector("o", width), HeadsAttend(width, self.num_heads, cached, self.window,
-                                                   *operands))
+                                                   self.context, *operands))
         output = Eq(vector("y", self.hidden_size),
                     affine(self.weight("W_O", self.hidden_size, width), heads.lhs,
                            self.weight("b_O", self.hidden_size) if self.o_bias else None))
@@ -232,7 +242,8 @@ class Attention(TorchLayer):
         query = input_shape[0] if is_shape_list(input_shape) else input_shape
         memory = input_shape[-1] if is_shape_list(input_shape) else input_shape
         queries, keys = sympy.Mul(*query[1:-1]), sympy.Mul(*memory[1:-1])
-        projected = keys  # positions whose keys and values are computed in this pass
+        # positions whose keys and values are computed in this pass
+        projected = 0 if self.memory_cached and is_shape_list(input_shape) else keys
         if self.context is not None:  # the cache holds the others' keys and values
             keys = self.context
         key_side = [eq for eq in equations if eq.lhs.name in KEY_SIDE]

@@ -11,10 +11,9 @@ import symparam as S
 
 T = S.dim("T")
 FAMILIES = sorted(SMALL)
-#: bare models and sequence classifiers (encoder-decoders' classifiers are not built)
+#: bare models and sequence classifiers
 OTHER_HEADS = [(family, head) for family in FAMILIES for head in ("Model",
-               "ForSequenceClassification") if not (family in ("t5", "bart") and
-                                                     head == "ForSequenceClassification")]
+                                                                  "ForSequenceClassification")]
 
 
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
@@ -35,10 +34,10 @@ def test_other_heads_match_transformers(family, head):
     assert S.from_hf_config(cfg).summary().total == ref.count(cfg)
 
 
-TOKEN_HEADS = [(f, "ForTokenClassification") for f in FAMILIES if f not in ("t5", "bart", "opt")]
+TOKEN_HEADS = [(f, "ForTokenClassification") for f in FAMILIES if f not in ("bart", "opt")]
 ANSWER_HEADS = [(f, "ForQuestionAnswering") for f in (
     "llama", "mistral", "mixtral", "qwen2", "qwen3", "gpt2", "gpt_neox", "opt", "falcon", "bert",
-    "roberta", "distilbert")]
+    "roberta", "distilbert", "t5", "bart")]
 
 
 @pytest.mark.parametrize("family,head", TOKEN_HEADS + ANSWER_HEADS)
@@ -208,8 +207,8 @@ HOSTILE = [
     (dict(model_type="llama", tie_word_embeddings="yes"), "tie_word_embeddings"),
     (dict(model_type="llama", architectures="LlamaForCausalLM"), "architectures"),
     (dict(model_type="llama", architectures=["LlamaForMultipleChoice"]), "architectures"),
-    (dict(model_type="t5", architectures=["T5ForSequenceClassification"]), "classifier"),
-    (dict(model_type="bart", architectures=["BartForQuestionAnswering"]), "answers"),
+    (dict(model_type="t5", architectures=["T5ForMaskedLM"]), "mlm"),
+    (dict(model_type="bart", architectures=["BartForCausalLM"]), "decoder of an encoder"),
     (dict(model_type="gpt2", add_cross_attention=True), "add_cross_attention"),
     (dict(model_type="bert", add_cross_attention=True), "add_cross_attention"),
     (dict(model_type="qwen2", use_sliding_window=True, layer_types=["x"]), "layer_types"),
@@ -242,7 +241,9 @@ def test_hostile_sources(tmp_path):
     with pytest.raises(S.SymparamError, match="batch"):
         S.from_hf_config(PUBLISHED["GPT-2"][0], batch=-2)
     with pytest.raises(S.SymparamError, match="decode"):
-        S.from_hf_config(PUBLISHED["T5-small"][0], decode=True)
+        S.from_hf_config(PUBLISHED["BERT-base"][0], decode=True)
+    with pytest.raises(S.SymparamError, match="decode"):
+        S.from_hf_config(config("t5", "ForSequenceClassification"), decode=True)
 
 
 def test_a_second_build_reuses_every_derivation():

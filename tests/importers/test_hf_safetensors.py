@@ -88,7 +88,10 @@ def test_hostile_indexes(tmp_path):
     ("distilbert", None), ("t5", None), ("bart", None), ("bert", "Model"),
     ("roberta", "ForSequenceClassification"), ("distilbert", "ForSequenceClassification"),
     ("llama", "ForSequenceClassification"), ("t5", "Model"), ("llama", "ForQuestionAnswering"),
-    ("phi", "ForTokenClassification"), ("bert", "ForTokenClassification")])
+    ("phi", "ForTokenClassification"), ("bert", "ForTokenClassification"),
+    ("t5", "ForSequenceClassification"), ("t5", "ForTokenClassification"),
+    ("t5", "EncoderModel"), ("t5", "ForQuestionAnswering"), ("bart", "ForSequenceClassification"),
+    ("bart", "ForQuestionAnswering")])
 def test_reconcile_agrees_with_save_pretrained(tmp_path, capsys, family, head):
     _saved(tmp_path, family, head)
     assert main(["hf", str(tmp_path), "--reconcile"]) == 0

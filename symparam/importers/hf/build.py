@@ -15,20 +15,28 @@ from symparam.core.dims import dim
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import format_shape
 from symparam.importers.hf.config import Config, load
-from symparam.importers.hf.defaults import family
+from symparam.importers.hf.defaults import ENCODER_DECODERS, family
 from symparam.importers.hf.families import Options, Parts, Stack
 from symparam.importers.hf.vision import VisionParts, assemble_vision, image_shape
+from symparam.importers.hf.seq2seq import (
+    Prefilled,
+    check_head,
+    decoder_head,
+    encoder_head,
+    same,
+)
 from symparam.layers.wrappers import Repeated, Tied
 from symparam.models.functional import Input, Model
 from symparam.torch.linear import Embedding, Linear
 from symparam.torch.llm import ATTENTION_COUNTS, Counting, FirstToken, PositionTable
 
-#: the heads transformers' class names end with, and what symparam builds for them
+#: the heads transformers' class names end with, and what symparam builds for them (the
+#: first suffix that matches: ``EncoderModel`` before ``Model``)
 HEADS = {"ForCausalLM": "lm", "LMHeadModel": "lm", "ForConditionalGeneration": "lm",
          "ForMaskedLM": "mlm", "ForSequenceClassification": "classifier",
-         "ForTokenClassification": "tokens", "ForQuestionAnswering": "answers", "Model": None,
+         "ForTokenClassification": "tokens", "ForQuestionAnswering": "answers",
          "EncoderModel": "encoder_only", "ForImageClassification": "image_classifier",
-         "ForMaskedImageModeling": "masked_image"}
+         "ForMaskedImageModeling": "masked_image", "Model": None}
 _ARCH = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,99}")
 COUNTINGS = ATTENTION_COUNTS
 
@@ -51,15 +59,20 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
 
     Args:
         source: a ``config.json`` path, a model folder, JSON text or a dict.
-        seq_len: the sequence length (the encoder's, for an encoder-decoder); the symbol ``T``
-            when ``None``.
-        batch: the batch size of the inputs (a number or a dimension name); costs are per
-            example whatever it is, and ``summary.memory(batch=...)`` takes its own.
+        seq_len: the sequence length (the encoder's, for an encoder-decoder): a number, a
+            dimension name such as ``"S"``, or the symbol ``T`` when ``None``.
+        batch: the batch size (a number or a dimension name): the default of the summary's
+            ``memory()`` (KV cache and activations scale with it) and ``flops()``;
+            ``summary.macs`` stays per example, and shapes show the batch axis as ``None``.
         target_len: an encoder-decoder's decoder length, ``seq_len`` unless given.
         attention: ``"full"`` counts every (query, key) product of causal attention, as eager
             implementations compute them before masking; ``"causal"`` only the lower triangle.
-        decode: one decoding step (one new token attending a cache of ``seq_len`` positions)
-            instead of the forward pass over the whole sequence.
+        decode: one decoding step instead of the forward pass over the whole sequence: one
+            new token whose self-attention reads a cache of ``seq_len`` positions (itself
+            included), or in an encoder-decoder ``target_len`` positions, with cross-attention
+            over the encoder's ``seq_len`` outputs, whose keys and values the prefill cached
+            (the encoder and those projections are not in the step's cost, as in
+            transformers' cached generation; see ``symparam.importers.hf.seq2seq``).
         symbolic: config fields read as symbols, ``{"hidden_size": "d",
             "num_hidden_layers": "L"}``: the counts become formulas in them, evaluated with
             ``summary.subs(d=4096, L=32)``.
@@ -86,18 +99,27 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
                             "seq_len for a sequence")
     length = dim("T") if seq_len is None else config_size(seq_len, "seq_len")
     target = length if target_len is None else config_size(target_len, "target_len")
-    opts = Options(attention, length if decode else None)
-    parts = make(config, opts)
-    if decode and parts.kind != "decoder":
-        raise SymparamError("from_hf_config: decode needs a decoder-only model")
+    encoder_decoder = data["model_type"] in ENCODER_DECODERS
+    parts = make(config, Options(attention, (target if encoder_decoder else length) if decode
+                                 else None))
     if isinstance(parts, VisionParts):
+        if decode:
+            raise SymparamError("from_hf_config: decode needs a decoder")
         return assemble_vision(parts, head[0] if head[1] else None, name, config, batch=batch,
                                image=image_shape(parts, image_size, seq_len))
-    inputs = dict(batch=batch, length=1 if decode else length, target=target)
+    check_head(parts, head[0], name, decode)
+    if decode and parts.kind != "decoder" and not encoder_decoder:
+        raise SymparamError("from_hf_config: decode needs a decoder")
+    inputs = dict(batch=batch, length=length if encoder_decoder or not decode else 1,
+                  target=1 if decode else target, prefilled=decode)
     return _assemble(parts, head[0], name, config, **inputs)
 
 
 def config_size(value, field: str):
+    """A length given as a number (checked as a config field is), or as a dimension name or
+    safe formula (``"S"``): the encoder's and the decoder's lengths may be two symbols."""
+    if isinstance(value, str):
+        return args.size(value, field=field, owner="from_hf_config")
     return Config({field: value}, {}, "from_hf_config").size(field)
 
 
@@ -117,33 +139,36 @@ def _head(data: dict) -> tuple[str | None, bool]:
                         f"not build; supported: {', '.join(HEADS)}")
 
 
-def _embed(parts: Parts, stack: Stack, table, h, prefix=""):
-    """The token table applied to ``h``, then position and token-type tables and a norm."""
+def _embed(parts: Parts, stack: Stack, table, h, prefix="", wrap=same):
+    """The token table applied to ``h``, then position and token-type tables and a norm (each
+    of their layers passed through ``wrap``)."""
     h = table(h)
     width = parts.embed_dim or parts.hidden
     if parts.embed_dim:
         h = Linear(width, parts.hidden, bias=False, name="project_in")(h)
     if stack.positions:
-        h = PositionTable(stack.positions, parts.hidden, name=f"{prefix}embed_positions")(h)
+        h = wrap(PositionTable(stack.positions, parts.hidden,
+                               name=f"{prefix}embed_positions"))(h)
     if stack.token_types:
-        h = PositionTable(stack.token_types, parts.hidden, name="token_type_embeddings")(h)
+        h = wrap(PositionTable(stack.token_types, parts.hidden,
+                               name="token_type_embeddings"))(h)
     norm = stack.embed_norm
-    return h if norm is None else _named(norm, prefix + norm.name)(h)
+    return h if norm is None else wrap(_named(norm, prefix + norm.name))(h)
 
 
-def _layers(stack: Stack, h, memory=None, prefix=""):
+def _layers(stack: Stack, h, memory=None, prefix="", wrap=same):
     inputs = h if memory is None else [h, memory]
     if stack.first is not None:
-        h = _named(stack.first, f"{prefix}block_0")(inputs)
+        h = wrap(_named(stack.first, f"{prefix}block_0"))(inputs)
         inputs = h if memory is None else [h, memory]
     kind = Repeated if memory is None else RepeatedWithMemory
     for start, count, windowed in _runs(stack):
         block = stack.windowed if windowed else stack.block
         name = f"{prefix}layers" if count == stack.layers else f"{prefix}layers_{start}"
-        h = kind(block, count, name=name)(inputs)
+        h = wrap(kind(block, count, name=name))(inputs)
         inputs = h if memory is None else [h, memory]
     norm = stack.final_norm
-    return h if norm is None else _named(norm, prefix + norm.name)(h)
+    return h if norm is None else wrap(_named(norm, prefix + norm.name))(h)
 
 
 def _runs(stack: Stack) -> list:
@@ -165,7 +190,8 @@ def _named(layer, name):
     return layer
 
 
-def _assemble(parts: Parts, head, name, config, *, batch, length, target) -> Model:
+def _assemble(parts: Parts, head, name, config, *, batch, length, target,
+              prefilled=False) -> Model:
     width = parts.embed_dim or parts.hidden
     table = Embedding(parts.vocab, width, name="embed_tokens")
     tokens = Input((target if parts.kind == "seq2seq" else length,), batch_size=batch,
@@ -175,10 +201,11 @@ def _assemble(parts: Parts, head, name, config, *, batch, length, target) -> Mod
     if parts.kind == "seq2seq":
         source = Input((length,), batch_size=batch, dtype="int32", name="encoder_input_ids")
         inputs.insert(0, source)
-        memory = _layers(parts.encoder, _embed(parts, parts.encoder, table, source, "encoder_"),
-                         prefix="encoder_")
-        if head == "encoder_only":
-            return Model(source, memory, name=name)
+        wrap = Prefilled if prefilled else same  # a decoding step reads the encoder's output
+        memory = _layers(parts.encoder, _embed(parts, parts.encoder, table, source, "encoder_",
+                                               wrap), prefix="encoder_", wrap=wrap)
+        if head in ("encoder_only", "tokens"):
+            return Model(source, encoder_head(parts, head, config, memory), name=name)
         if not head:
             outputs.append(memory)
     prefix = "decoder_" if memory is not None else ""
@@ -214,6 +241,8 @@ def _apply_head(parts: Parts, head, config, h):
         width = 2 if head == "answers" and parts.kind == "decoder" else config.labels()
         return Linear(parts.embed_dim or d, width,
                       name="classifier" if head == "tokens" else "qa_outputs")(h)
+    if parts.kind == "seq2seq" and head in ("classifier", "answers"):
+        return decoder_head(parts, head, config, h)
     if head in (None, "encoder_only"):
         return h
     raise SymparamError(f"config.json: architectures[0] names a head ({head}) that symparam "

@@ -20,7 +20,8 @@ def add_parser(commands):
     hf = commands.add_parser("hf", help="a Hugging Face model from its config.json, without "
                                         "transformers")
     hf.add_argument("source", help="CONFIG.json or a model folder")
-    hf.add_argument("--batch", help="the batch size (memory; shapes)")
+    hf.add_argument("--batch", help="the batch size the memory section counts (macs stay "
+                                    "per example)")
     hf.add_argument("--attention", choices=COUNTINGS, default="full",
                     help="count causal attention's products in full (as eager kernels run "
                          "them) or only the lower triangle")
@@ -47,7 +48,7 @@ def run(options, values_for) -> tuple[str, int]:
     from symparam.report.render import render
     symbolic = dict(_pair(text) for text in options.symbolic or ())
     model = from_hf_config(options.source, attention=options.attention, decode=options.decode,
-                           symbolic=symbolic or None)
+                           symbolic=symbolic or None, batch=options.batch)
     summary = model.summary()
     if options.reconcile:
         from symparam.importers.hf.reconcile import reconcile_checkpoint
@@ -76,8 +77,7 @@ def _pair(text: str) -> tuple[str, str]:
 def _memory(summary, options, values) -> tuple:
     """The memory section: its JSON value and its table."""
     from symparam.analysis.memory import memory
-    batch = 1 if options.batch is None else options.batch
-    report = memory(summary, dtype=options.dtype, batch=batch, recompute=options.recompute,
+    report = memory(summary, dtype=options.dtype, recompute=options.recompute,
                     optimizer=None if options.optimizer == "none" else options.optimizer)
     if values:
         report = report.subs(**values)

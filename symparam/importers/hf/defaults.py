@@ -95,6 +95,8 @@ FAMILIES = {
     "bart": f.bart,
     "vit": vit,
 }
+#: the families with an encoder and a decoder (a decoding step's cache is the decoder's)
+ENCODER_DECODERS = frozenset({"t5", "bart"})
 
 
 def family(model_type, data: dict):

@@ -51,6 +51,7 @@ class Parts:
     embed_dim: int | None = None   # OPT's word_embed_proj_dim when it differs from hidden
     head_norm: Layer | None = None  # the masked-LM head's norm (BERT's transform)
     pooler: bool = False            # the bare model keeps a pooler (BertModel)
+    answer_labels: int | None = None  # a question-answering head's outputs, if not num_labels
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,13 @@ def attention(opts: Options, hidden, heads, kv=None, head_dim=None, *, bias=(Fal
     return Attention(hidden, heads, kv, head_dim, q_bias=q, kv_bias=k, o_bias=o,
                      causal=causal, counting=opts.counting,
                      context=opts.context if causal else None, **extra)
+
+
+def cross_attention(opts: Options, hidden, heads, head_dim, *, bias=(False,) * 3):
+    """Attention over an encoder's output; in a decoding step its keys and values are read
+    from the cache filled at prefill, not projected again."""
+    return attention(opts, hidden, heads, head_dim=head_dim, bias=bias, causal=False,
+                     memory_cached=opts.context is not None)
 
 
 def _heads(c: Config, hidden: int, heads_field="num_attention_heads"):
@@ -250,7 +258,7 @@ def t5(c: Config, opts: Options) -> Parts:
     buckets = c.size("relative_attention_num_buckets")
 
     def stack(layers: int, causal: bool) -> Stack:
-        cross = attention(opts, d, heads, head_dim=head_dim, causal=False) if causal else None
+        cross = cross_attention(opts, d, heads, head_dim) if causal else None
         block = lambda **extra: TransformerLayer(  # noqa: E731
             attention(opts, d, heads, head_dim=head_dim, causal=causal, **extra), mlp,
             RMSNorm(d), "pre", cross)
@@ -271,14 +279,15 @@ def bart(c: Config, opts: Options) -> Parts:
 
     def stack(side: str, causal: bool) -> Stack:
         heads = c.size(f"{side}_attention_heads")
-        make = lambda causal: attention(opts, d, heads,  # noqa: E731
-                                        head_dim=c.head_dim(d, heads, None),
-                                        bias=(True,) * 3, causal=causal)
-        block = TransformerLayer(make(causal), MLP(d, c.size(f"{side}_ffn_dim"),
-                                                   activation=act),
-                                 LayerNorm(d), "post", make(False) if causal else None)
+        head_dim = c.head_dim(d, heads, None)
+        cross = cross_attention(opts, d, heads, head_dim, bias=(True,) * 3) if causal else None
+        block = TransformerLayer(attention(opts, d, heads, head_dim=head_dim, bias=(True,) * 3,
+                                           causal=causal),
+                                 MLP(d, c.size(f"{side}_ffn_dim"), activation=act),
+                                 LayerNorm(d), "post", cross)
         return Stack(block, c.layers(f"{side}_layers"), positions=positions,
                      embed_norm=LayerNorm(d, name="layernorm_embedding"))
 
     return Parts("seq2seq", c.size("vocab_size"), d, stack("decoder", True),
-                 c.flag("tie_word_embeddings"), encoder=stack("encoder", False))
+                 c.flag("tie_word_embeddings"), encoder=stack("encoder", False),
+                 answer_labels=2)  # BartForQuestionAnswering sets num_labels = 2

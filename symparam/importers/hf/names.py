@@ -242,9 +242,12 @@ def _vit(data: dict):
             "decoder": ("decoder.0.", {"W": "weight", "b": "bias"})}
 
 
-#: the token-classification and question-answering heads most families name alike
+#: the token-classification and question-answering heads most families name alike, and the
+#: encoder-decoders' sequence classifier (T5's and BART's ``classification_head``)
 HEAD_NAMES = {"classifier": ("classifier.", {"W": "weight", "b": "bias"}),
-              "qa_outputs": ("qa_outputs.", {"W": "weight", "b": "bias"})}
+              "qa_outputs": ("qa_outputs.", {"W": "weight", "b": "bias"}),
+              "dense": ("classification_head.dense.", {"W": "weight", "b": "bias"}),
+              "out_proj": ("classification_head.out_proj.", {"W": "weight", "b": "bias"})}
 
 #: per family: the table for a config (``data``), whether its feed-forward network is gated
 #: and whether its head is a sequence classifier
@@ -271,7 +274,8 @@ TABLES = {
 
 #: the prefixes of the base model inside heads (stripped before matching, so a bare model's
 #: checkpoint matches too; Llama's question-answering head calls its base ``transformer``)
-BASES = {"gpt2": ("transformer.",), "bert": ("bert.",), "roberta": ("roberta.",), "t5": (),
+BASES = {"gpt2": ("transformer.",), "bert": ("bert.",), "roberta": ("roberta.",),
+         "t5": ("transformer.",),  # T5's sequence and token classifiers
          "vit": ("vit.",),
          "gpt_neox": ("gpt_neox.",), "falcon": ("transformer.",),
          "distilbert": ("distilbert.",),
