@@ -142,3 +142,29 @@ def test_reconcile_agrees_with_save_pretrained(tmp_path, capsys, architecture):
     ref.build(config(architecture, "rectangles"), device="cpu").save_pretrained(tmp_path)
     assert main(["hf", str(tmp_path), "--reconcile"]) == 0
     assert "every tensor matches" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("option, height, width", [("48", 48, 48), ("32,48", 32, 48)])
+def test_cli_image_size_gives_the_counters_macs(tmp_path, capsys, option, height, width):
+    import json
+
+    from symparam.cli import main
+    cfg = config("ViTForImageClassification")
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(cfg))
+    assert main(["hf", str(path), "--image-size", option, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["macs"] == ref.image_macs(cfg, height, width)
+    assert data["total"] == ref.count(cfg)
+
+
+def test_cli_image_size_as_a_symbol_evaluates_with_set(tmp_path, capsys):
+    import json
+
+    from symparam.cli import main
+    cfg = config("ViTModel")
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(cfg))
+    assert main(["hf", str(path), "--image-size", "S", "--set", "S=40", "--format",
+                 "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["macs"] == ref.image_macs(cfg, 40)

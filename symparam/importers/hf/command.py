@@ -27,6 +27,9 @@ def add_parser(commands):
                          "them) or only the lower triangle")
     hf.add_argument("--decode", action="store_true",
                     help="one decoding step against a KV cache of T positions")
+    hf.add_argument("--image-size", metavar="SIDE|H,W",
+                    help="an image model's (ViT's) side, or height,width: numbers or names "
+                         "(S for a formula in the side); the config's image_size by default")
     hf.add_argument("--symbolic", action="append", metavar="FIELD=name",
                     help="read a config field as a symbol, e.g. hidden_size=d (repeatable)")
     hf.add_argument("--reconcile", action="store_true",
@@ -48,7 +51,8 @@ def run(options, values_for) -> tuple[str, int]:
     from symparam.report.render import render
     symbolic = dict(_pair(text) for text in options.symbolic or ())
     model = from_hf_config(options.source, attention=options.attention, decode=options.decode,
-                           symbolic=symbolic or None, batch=options.batch)
+                           symbolic=symbolic or None, batch=options.batch,
+                           image_size=_sides(options.image_size))
     summary = model.summary()
     if options.reconcile:
         from symparam.importers.hf.reconcile import reconcile_checkpoint
@@ -65,6 +69,15 @@ def run(options, values_for) -> tuple[str, int]:
     for flag, build in extras:
         output = _append(output, options.format, flag, build(summary, options, values))
     return output, 0
+
+
+def _sides(text: str | None):
+    """``--image-size``: one side, or ``H,W``; each part read by ``from_hf_config``'s own
+    checked size parser."""
+    if text is None:
+        return None
+    sides = [part.strip() for part in text.split(",")]
+    return sides[0] if len(sides) == 1 else tuple(sides)
 
 
 def _pair(text: str) -> tuple[str, str]:
