@@ -19,6 +19,7 @@ field back, as a preset's ``config.json`` states it, before rebuilding.
 
 import copy
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -89,9 +90,43 @@ CASES = {
 }
 
 
+# --- OPT, RoBERTa, XLM-RoBERTa, BART, T5: small configs and preset shapes (the keras-hub
+# presets' published counts: opt_125m_en 125,237,760, roberta_base_en 124,052,736,
+# bart_base_en 139,417,344, t5_small_multi 60,506,624)
+BASE = {"num_layers": 12, "num_heads": 12, "hidden_dim": 768, "intermediate_dim": 3072}
+CASES.update({
+    "opt_small_test": ("OPTBackbone", {**SMALL, "num_heads": 4, "max_sequence_length": 96}),
+    "opt_125m": ("OPTBackbone", {**BASE, "vocabulary_size": 50272,
+                                 "max_sequence_length": 2048}),
+    "roberta_small_test": ("RobertaBackbone", {**SMALL, "num_heads": 4,
+                                               "max_sequence_length": 80}),
+    "roberta_base": ("RobertaBackbone", {**BASE, "vocabulary_size": 50265,
+                                         "max_sequence_length": 512}),
+    "xlm_roberta_small_test": ("XLMRobertaBackbone", {**SMALL, "num_heads": 8,
+                                                      "max_sequence_length": 64}),
+    "bart_small_test": ("BartBackbone", {**SMALL, "num_heads": 4, "max_sequence_length": 72}),
+    "bart_base": ("BartBackbone", {**BASE, "num_layers": 6, "vocabulary_size": 50265,
+                                   "max_sequence_length": 1024}),
+    "t5_small_test": ("T5Backbone", {**SMALL, "num_heads": 4}),
+    "t5_plain_kv_test": ("T5Backbone", {**SMALL, "num_heads": 4, "key_value_dim": 24,
+                                        "activation": "gelu",
+                                        "use_gated_activation": False}),
+    "t5_small": ("T5Backbone", {"vocabulary_size": 32128, "num_layers": 6, "num_heads": 8,
+                                "hidden_dim": 512, "intermediate_dim": 2048,
+                                "key_value_dim": 64, "activation": "relu",
+                                "use_gated_activation": False}),
+})
+
+
 #: fields get_config drops, restored in the serialized entry before keras-hub rebuilds it
 PATCHES = {"llama_tied_test": {"tie_word_embeddings": True},
            "llama3_2_1b": {"tie_word_embeddings": True}}
+
+
+def _size(weights) -> int:
+    """The number of scalars in ``weights`` (each variable counted once)."""
+    unique = {id(weight): weight for weight in weights}
+    return sum(math.prod(weight.shape) for weight in unique.values())
 
 
 def _layers(model) -> dict:
@@ -105,7 +140,8 @@ def _layers(model) -> dict:
 #: backbone's, and its head is the backbone's reversible token embedding
 TASKS = {"gpt2_causal_lm_test": ("GPT2CausalLM", "gpt2_small_test"),
          "llama_causal_lm_test": ("LlamaCausalLM", "llama_small_test"),
-         "gemma_causal_lm_test": ("GemmaCausalLM", "gemma_small_test")}
+         "gemma_causal_lm_test": ("GemmaCausalLM", "gemma_small_test"),
+         "opt_causal_lm_test": ("OPTCausalLM", "opt_small_test")}
 
 
 def record(name: str, class_name: str, kwargs: dict, task: str | None = None,
@@ -127,6 +163,8 @@ def record(name: str, class_name: str, kwargs: dict, task: str | None = None,
                      "backend": keras.backend.backend()},
         "count_params": rebuilt.count_params(),
         "count_params_as_first_built": built,
+        "trainable_params": _size(rebuilt.trainable_weights),
+        "non_trainable_params": _size(rebuilt.non_trainable_weights),
         "patched": PATCHES.get(name, {}),
         "layers": _layers(rebuilt),
         "serialized": serialized,

@@ -22,7 +22,9 @@ RECORDS = sorted(path.stem for path in DATA.glob("*.json"))
 #: the records of text backbones, whose layer stacks keras-hub names ``transformer_layer_i``
 #: (ViT's are in test_kerashub_vit.py)
 TEXT_RECORDS = [name for name in RECORDS if not name.startswith("vit_")]
-BLOCK = re.compile(r"(transformer_layer|decoder_block)_\d+")
+BLOCK = re.compile(r"(transformer_((en|de)coder_)?layer|decoder_block)_\d+")
+#: symparam's rows of the stack(s): a repeated run, or a first layer unlike the rest (T5)
+STACK = re.compile(r"((en|de)coder_)?(layers(_\d+)?|block_0)")
 
 
 def record(name: str) -> dict:
@@ -47,7 +49,7 @@ def test_transformer_layers_equal_keras_hub_layers(name):
     """The stack of layers alone, against the sum of keras-hub's per-layer counts."""
     data = record(name)
     summary = S.from_keras(data["serialized"]).summary()
-    ours = sum(row.params for row in summary.rows if re.fullmatch(r"layers(_\d+)?", row.name))
+    ours = sum(row.params for row in summary.rows if STACK.fullmatch(row.name))
     theirs = sum(count for layer, count in data["layers"].items() if BLOCK.fullmatch(layer))
     assert theirs > 0
     assert ours == theirs

@@ -12,12 +12,14 @@ backbones hold their token table in a ``ReversibleEmbedding`` that is also the L
 or with its own reverse table when ``tie_word_embeddings`` is false), so they are built as
 ``...ForCausalLM``: the head's projection is then in ``macs``, as the CausalLM task on the
 backbone computes it.  BERT's backbone keeps its pooler (``BertModel``), DistilBERT's has none.
+BART's and T5's are the bare encoder-decoders (``BartModel``, ``T5Model``): both outputs, no head.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from symparam.core.dims import NAME_PATTERN
 from symparam.core.errors import SymparamError, shorten
 from symparam.importers.hf.build import from_hf_config
 from symparam.importers.hf.config import MAX_LAYERS, MAX_SIZE
@@ -25,7 +27,10 @@ from symparam.importers.hf.config import MAX_LAYERS, MAX_SIZE
 #: the module prefixes keras-hub (and keras-nlp before it) register their classes under
 MODULES = ("keras_hub.", "keras_nlp.")
 _BOOLS = frozenset({"tie_word_embeddings", "use_post_ffw_norm", "use_post_attention_norm",
-                    "use_sliding_window_attention"})
+                    "use_sliding_window_attention", "use_gated_activation",
+                    "tie_embedding_weights"})
+#: fields passed on as they are, to be checked by the backbone's ``adjust``
+_TEXTS = frozenset({"activation"})
 _REQUIRED = object()
 
 
@@ -41,6 +46,9 @@ class Backbone:
     architecture: str
     fields: dict
     fixed: dict = field(default_factory=dict)
+    #: ``adjust(data, values, where)``: the Hugging Face config once the fields are copied,
+    #: for the differences a field-to-field copy cannot say (OPT's position rows, T5's ...)
+    adjust: object = None
 
 
 _DECODER = {"vocabulary_size": ("vocab_size", _REQUIRED),
@@ -107,11 +115,6 @@ BACKBONES = {
         "sliding_window_size": (None, 4096)},
         {"hidden_act": "gelu_pytorch_tanh", "tie_word_embeddings": True}),
 }
-
-
-#: the CausalLM tasks and the backbone each must hold
-TASKS = {name.removesuffix("Backbone") + "CausalLM": name for name in BACKBONES
-         if name not in ("BertBackbone", "DistilBertBackbone")}
 
 
 def is_backbone(entry: dict) -> bool:
@@ -222,6 +225,8 @@ def translate(backbone: Backbone, config: dict, where: str) -> dict:
                  if target is not None and values[key] is not None})
     if backbone.model_type == "gemma":
         data = _gemma(data, values, where)
+    if backbone.adjust is not None:
+        data = backbone.adjust(data, values, where)
     return data
 
 
@@ -255,6 +260,8 @@ def _value(config: dict, key: str, default, where: str):
         if not isinstance(value, bool):
             raise SymparamError(f"{where}: {key} must be true or false, got {shorten(value)}")
         return value
+    if key in _TEXTS:
+        return value
     if value is None and (default is None or key == "sliding_window"):
         return None
     limit = MAX_LAYERS if key == "num_layers" else MAX_SIZE
@@ -262,3 +269,92 @@ def _value(config: dict, key: str, default, where: str):
         raise SymparamError(f"{where}: {key} must be an integer from 1 to {limit}, got "
                             f"{shorten(value)}")
     return value
+
+
+# --- OPT, RoBERTa, XLM-RoBERTa, BART, T5 ------------------------------------------------
+#
+# keras-hub's position tables have ``max_sequence_length`` rows where OPT's and BART's
+# Hugging Face tables have ``max_position_embeddings + 2`` (the two rows fairseq's padding
+# offset skips), so the length is read back two rows short.  RoBERTa's backbone has neither
+# token types nor a pooler (``RobertaModel`` has both): its layers are DistilBERT's (learnt
+# positions, an embedding norm, post-norm layers with biases), so it is built by that family.
+
+_ENCODER = {"vocabulary_size": ("vocab_size", _REQUIRED), "num_layers": ("n_layers", _REQUIRED),
+            "num_heads": ("n_heads", _REQUIRED), "hidden_dim": ("dim", _REQUIRED),
+            "intermediate_dim": ("hidden_dim", _REQUIRED),
+            "max_sequence_length": ("max_position_embeddings", 512)}
+_SEQ2SEQ = {"vocabulary_size": ("vocab_size", _REQUIRED), "hidden_dim": ("d_model", _REQUIRED)}
+
+
+def _fairseq_positions(data: dict, values: dict, where: str) -> dict:
+    """``max_position_embeddings`` two rows short of keras-hub's table, which Hugging Face's
+    OPT and BART then make ``max_sequence_length`` rows again."""
+    rows = values["max_sequence_length"]
+    if rows < 3:
+        raise SymparamError(f"{where}: max_sequence_length must be at least 3 (the Hugging "
+                            f"Face twin's table has max_position_embeddings + 2 rows), got "
+                            f"{rows}")
+    return {**data, "max_position_embeddings": rows - 2}
+
+
+def _bart(data: dict, values: dict, where: str) -> dict:
+    """One ``num_layers``, ``num_heads`` and ``intermediate_dim`` for both stacks."""
+    data = _fairseq_positions(data, values, where)
+    for side in ("encoder", "decoder"):
+        data.update({f"{side}_layers": values["num_layers"],
+                     f"{side}_attention_heads": values["num_heads"],
+                     f"{side}_ffn_dim": values["intermediate_dim"]})
+    return data
+
+
+def _t5(data: dict, values: dict, where: str) -> dict:
+    """Both stacks ``num_layers`` deep; ``key_value_dim`` defaults to ``hidden_dim //
+    num_heads`` (floored, as keras-hub does); the gate and the activation make
+    ``feed_forward_proj``.  An untied backbone owns a reverse token table the Hugging Face
+    family never builds (it ties T5's head), so it is refused rather than miscounted."""
+    if not values["tie_embedding_weights"]:
+        raise SymparamError(f"{where}: tie_embedding_weights=false (T5 v1.1) adds a reverse "
+                            "token table symparam's T5 family does not build")
+    activation = values["activation"]
+    if not isinstance(activation, str) or not NAME_PATTERN.fullmatch(activation):
+        raise SymparamError(f"{where}: activation must be the name of a Keras activation, "
+                            f"got {shorten(activation)}")
+    d_kv = values["key_value_dim"] or values["hidden_dim"] // values["num_heads"]
+    if d_kv < 1:
+        raise SymparamError(f"{where}: hidden_dim {values['hidden_dim']} is smaller than "
+                            f"num_heads {values['num_heads']}")
+    gate = "gated-" if values["use_gated_activation"] else ""
+    return {**data, "num_layers": values["num_layers"], "num_heads": values["num_heads"],
+            "d_ff": values["intermediate_dim"], "d_kv": d_kv,
+            "feed_forward_proj": gate + activation}
+
+
+BACKBONES.update({
+    "OPTBackbone": Backbone("opt", "OPTForCausalLM", {
+        "vocabulary_size": ("vocab_size", _REQUIRED),
+        "num_layers": ("num_hidden_layers", _REQUIRED),
+        "num_heads": ("num_attention_heads", _REQUIRED),
+        "hidden_dim": ("hidden_size", _REQUIRED), "intermediate_dim": ("ffn_dim", _REQUIRED),
+        "max_sequence_length": (None, 2048)},
+        {"activation_function": "relu", "tie_word_embeddings": True,
+         "do_layer_norm_before": True}, _fairseq_positions),
+    "RobertaBackbone": Backbone("distilbert", "DistilBertModel", _ENCODER,
+                                {"activation": "gelu"}),
+    "XLMRobertaBackbone": Backbone("distilbert", "DistilBertModel", _ENCODER,
+                                   {"activation": "gelu"}),
+    "BartBackbone": Backbone("bart", "BartModel", {
+        **_SEQ2SEQ, "num_layers": (None, _REQUIRED), "num_heads": (None, _REQUIRED),
+        "intermediate_dim": (None, _REQUIRED), "max_sequence_length": (None, 1024)},
+        {"activation_function": "gelu"}, _bart),
+    "T5Backbone": Backbone("t5", "T5Model", {
+        **_SEQ2SEQ, "num_layers": (None, _REQUIRED), "num_heads": (None, _REQUIRED),
+        "intermediate_dim": (None, _REQUIRED), "key_value_dim": (None, None),
+        "activation": (None, "relu"), "use_gated_activation": (None, True),
+        "tie_embedding_weights": (None, True)},
+        {"relative_attention_num_buckets": 32}, _t5),
+})
+
+#: the CausalLM tasks and the backbone each must hold: those built with an LM head
+TASKS = {name.removesuffix("Backbone") + "CausalLM": name
+         for name, backbone in BACKBONES.items()
+         if backbone.architecture.endswith(("ForCausalLM", "LMHeadModel"))}
