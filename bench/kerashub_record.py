@@ -136,12 +136,14 @@ def _layers(model) -> dict:
             if layer.count_params()}
 
 
-#: CausalLM tasks (no preprocessor) on the backbone of a case: the task's config nests the
-#: backbone's, and its head is the backbone's reversible token embedding
+#: CausalLM and Seq2SeqLM tasks (no preprocessor) on the backbone of a case: the task's
+#: config nests the backbone's, and its head is the backbone's reversible token embedding
 TASKS = {"gpt2_causal_lm_test": ("GPT2CausalLM", "gpt2_small_test"),
          "llama_causal_lm_test": ("LlamaCausalLM", "llama_small_test"),
          "gemma_causal_lm_test": ("GemmaCausalLM", "gemma_small_test"),
-         "opt_causal_lm_test": ("OPTCausalLM", "opt_small_test")}
+         "opt_causal_lm_test": ("OPTCausalLM", "opt_small_test"),
+         "bart_seq2seq_lm_test": ("BartSeq2SeqLM", "bart_small_test"),
+         "t5_seq2seq_lm_test": ("T5Seq2SeqLM", "t5_small_test")}
 
 
 def record(name: str, class_name: str, kwargs: dict, task: str | None = None,

@@ -28,10 +28,11 @@ def record(name: str) -> dict:
 def forward_macs(entry: dict, length: int | None):
     """symparam's MACs of what keras-hub's forward computes: a decoder backbone is built as
     its CausalLM twin, but the backbone's forward stops at the hidden states, so the LM head's
-    MACs are taken off (a ``...CausalLM`` task computes its logits and keeps them)."""
+    MACs are taken off (a ``...CausalLM`` or ``...Seq2SeqLM`` task computes its logits and
+    keeps them)."""
     shape = {} if length is None else dict(input_shape=f"None,{length}")  # images: own size
     summary = S.from_keras(entry, **shape).summary()
-    if entry["class_name"].endswith("CausalLM"):
+    if entry["class_name"].endswith(("CausalLM", "Seq2SeqLM")):
         return summary.macs
     head = [row.derivation.macs for row in summary.rows if row.name == "lm_head"]
     return summary.macs - sum(head)

@@ -137,9 +137,10 @@ def refuse_unnamed(config: dict) -> None:
 
 
 def read_hub(entry: dict, where: str, *, rules=(), shapes=None):
-    """A keras-hub backbone, or a ``...CausalLM`` task on one: the task owns no weight of its
-    own (its head is the backbone's reversible token embedding), so it reads as its
-    backbone, under the task's name.  Other tasks (classifiers add a head) are refused."""
+    """A keras-hub backbone, or a ``...CausalLM`` or ``...Seq2SeqLM`` task on one: the task
+    owns no weight of its own (its head is the backbone's reversible token embedding), so it
+    reads as its backbone (a sequence-to-sequence LM with the logits its forward computes),
+    under the task's name.  Other tasks (classifiers add a head) are refused."""
     class_name, config = entry.get("class_name"), entry.get("config")
     task = TASKS.get(class_name) if isinstance(class_name, str) else None
     if task is None or not isinstance(config, dict):
@@ -150,7 +151,8 @@ def read_hub(entry: dict, where: str, *, rules=(), shapes=None):
     if found != task:
         raise SymparamError(f"{where}: {class_name} needs a {task} backbone, got "
                             f"{shorten(found)}")
-    model = read_backbone(backbone, f"{where} {class_name}", rules=rules, shapes=shapes)
+    model = read_backbone(backbone, f"{where} {class_name}", rules=rules, shapes=shapes,
+                          architecture=TASK_HEADS.get(class_name))
     if isinstance(config.get("name"), str) and config["name"]:
         model.name = config["name"]
     return model
@@ -169,13 +171,15 @@ def _check_origin(entry: dict, class_name: str, where: str) -> None:
                             "keras-hub's (custom classes cannot be read)")
 
 
-def read_backbone(entry: dict, where: str, *, rules=(), shapes=None):
+def read_backbone(entry: dict, where: str, *, rules=(), shapes=None, architecture=None):
     """The ``Model`` of a serialized keras-hub backbone (``{"class_name": "GPT2Backbone",
     "config": {...}}``, as a ``.keras`` file or a preset's ``config.json`` holds it).
 
     ``shapes`` (``from_keras(input_shape=...)``) may give the token ids' shape
     ``(batch, length)``; the length is the symbol ``T`` otherwise.  ``--symbolic`` rules
-    cannot name a backbone's fields (they are not Keras layer fields) and are refused."""
+    cannot name a backbone's fields (they are not Keras layer fields) and are refused.
+    ``architecture`` replaces the backbone's Hugging Face twin (a task's: a sequence-to-
+    sequence LM reads as ``...ForConditionalGeneration``)."""
     class_name = entry.get("class_name")
     if not isinstance(class_name, str) or class_name not in BACKBONES:
         raise SymparamError(f"{where}: unsupported keras-hub class {shorten(class_name)}; "
@@ -188,6 +192,8 @@ def read_backbone(entry: dict, where: str, *, rules=(), shapes=None):
     if any(rule.selector in (class_name, config.get("name")) for rule in rules):
         raise SymparamError(f"{where}: --symbolic cannot select a keras-hub backbone")
     data = translate(BACKBONES[class_name], config, where)
+    if architecture is not None:
+        data["architectures"] = [architecture]
     try:
         model = from_hf_config(data, seq_len=_length(shapes, where))
     except SymparamError as error:  # a cross-field check (heads dividing the width, ...)
@@ -358,3 +364,9 @@ BACKBONES.update({
 TASKS = {name.removesuffix("Backbone") + "CausalLM": name
          for name, backbone in BACKBONES.items()
          if backbone.architecture.endswith(("ForCausalLM", "LMHeadModel"))}
+#: the sequence-to-sequence LM tasks own no weight either (their logits are the backbone's
+#: reversible token table read in reverse), but their forward computes those logits: they
+#: read as the Hugging Face head that does the same
+TASK_HEADS = {"BartSeq2SeqLM": "BartForConditionalGeneration",
+              "T5Seq2SeqLM": "T5ForConditionalGeneration"}
+TASKS.update({task: task.removesuffix("Seq2SeqLM") + "Backbone" for task in TASK_HEADS})
