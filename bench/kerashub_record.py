@@ -172,7 +172,8 @@ def record(name: str, class_name: str, kwargs: dict, task: str | None = None,
         "serialized": serialized,
     }
     (OUT / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
-    print(f"{name:28s} {task or class_name:20s} {data['count_params']:>14,} (first built {built:,})")
+    print(f"{name:28s} {task or class_name:20s} {data['count_params']:>14,} "
+          f"(first built {built:,})")
     del rebuilt
     keras.backend.clear_session()
 
