@@ -7,8 +7,8 @@ Prints, for each config, symparam's ``from_hf_config(config).summary()`` with MA
 process (and with no derivation cached) beside transformers' meta-device build, first in a
 fresh process after the imports and then warm; and the first answer in a fresh interpreter
 against ``import sympy`` alone (the issue's target: within 1.3x).  Every measurement runs in a
-child process; medians.  Needs transformers (transformers' import of torchvision is hidden, as
-in the tests: the installed torchvision does not load with torch 2.13).
+child process; medians.  Needs transformers (imported through ``tests/torch_libraries.py``, as
+in the tests: it makes the torchvision beside torch 2.13 importable).
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from hf_configs import PUBLISHED  # noqa: E402
 
-CASES = ("GPT-2", "Llama-3-8B", "Mixtral-8x7B", "T5-small")
+#: google/vit-base-patch16-224's count-relevant fields (an image model: no sequence length)
+VIT_B16 = dict(model_type="vit", architectures=["ViTForImageClassification"], hidden_size=768,
+               num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+               image_size=224, patch_size=16, num_channels=3, qkv_bias=True, num_labels=1000)
+CONFIGS = {**{name: PUBLISHED[name][0] for name in ("GPT-2", "Llama-3-8B", "Mixtral-8x7B",
+                                                    "T5-small")},
+           "ViT-B/16": VIT_B16}
 
 SYMPARAM = """
 import gc, json, statistics, sys, time
@@ -51,8 +57,10 @@ print(json.dumps(dict(first=first, warm=warm, cold=timed(cold, 7))))
 
 TRANSFORMERS = """
 import json, statistics, sys, time
-sys.modules["torchvision"] = None
-import torch, transformers
+sys.path.insert(0, "tests")
+import torch
+from torch_libraries import library
+transformers = library("transformers")
 cfg = json.loads(sys.argv[1])
 arch = cfg.pop("architectures")[0]
 def build():
@@ -106,8 +114,8 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
     print(f"{'config':14s} {'symparam warm':>14s} {'no cache':>10s} {'first':>9s} "
           f"{'transformers first':>19s} {'warm':>9s}")
-    for name in CASES:
-        config = json.dumps(PUBLISHED[name][0])
+    for name, config in CONFIGS.items():
+        config = json.dumps(config)
         ours, theirs = child(SYMPARAM, config), child(TRANSFORMERS, config)
         print(f"{name:14s} {ours['warm'] * 1e3:11.2f} ms {ours['cold'] * 1e3:7.1f} ms "
               f"{ours['first'] * 1e3:6.1f} ms {theirs['first'] * 1e3:16.0f} ms "
