@@ -4,7 +4,7 @@ rows ``from_torch`` found (``ops`` records, ``merge`` merges).
 The input shape decides the tensors: ``None`` at the batch axis runs one example (PyTorch's
 counter's batch 1); a concrete batch runs that batch and costs are divided by it, so they stay
 per example; symbols (``"H"``, ``"T"``) run with PyTorch's symbolic shapes
-(``torch_symbolic``).  Token ids or floats: floats are tried first, then ids.
+(``symbolic``).  Token ids or floats: floats are tried first, then ids.
 """
 
 from __future__ import annotations
