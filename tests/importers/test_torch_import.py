@@ -265,12 +265,22 @@ def test_unknown_torch_module_becomes_opaque():
     assert rows[1].class_name == "PixelShuffle (not derived)" and not rows[1].derived
 
 
+class Untraceable(nn.Sequential):
+    """fx cannot trace it (a branch on a tensor's rank): the forward alone sees its shapes."""
+
+    def forward(self, x):
+        return super().forward(x if x.dim() == 2 else x.flatten(1))
+
+
 def _modified_models():
-    extra = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
-    extra[0].register_parameter("extra", nn.Parameter(torch.zeros(3)))  # 43 parameters
-    wider = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
-    wider[0].weight = nn.Parameter(torch.zeros(8, 6))  # reads 6 features, not its 4
-    return [(extra, (None, 4), 43), (wider, (None, 6), 56)]
+    models = []
+    for kind in (nn.Sequential, Untraceable):
+        extra = kind(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        extra[0].register_parameter("extra", nn.Parameter(torch.zeros(3)))  # 43 parameters
+        wider = kind(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        wider[0].weight = nn.Parameter(torch.zeros(8, 6))  # reads 6 features, not its 4
+        models += [(extra, (None, 4), 43), (wider, (None, 6), 56)]
+    return models
 
 
 @pytest.mark.parametrize("module, shape, count", _modified_models())

@@ -334,7 +334,6 @@ def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple
         shape = _input_shapes(input_shape)
         output = fx.run(module, "", fx.as_values(shape), reader)
         result = _outputs(output, reader)
-        reader.confirm_rest()
         # every operation of a forward on tensors without data: costs and shapes fx missed
         from symparam.importers.torch.record import read_forward
         from symparam.importers.torch.static import fully_traced
