@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from symparam.core.collection import paused_collection
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.naming import snake_case
 from symparam.core.shapes import is_shape_list, normalize_shape
@@ -320,6 +321,11 @@ def from_torch(module, input_shape=None, *, symbolic=(), causal="full") -> Torch
 def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple[TorchModel,
                                                                                  dict]:
     """Like ``from_torch``, also returning the values of the ``symbolic`` sizes."""
+    with paused_collection():  # a read makes many short-lived objects: symparam.core.collection
+        return _read(module, input_shape, symbolic, causal)
+
+
+def _read(module, input_shape, symbolic, causal) -> tuple[TorchModel, dict]:
     import torch
 
     from symparam.importers.torch import trace as fx
