@@ -10,6 +10,7 @@ and within 1%, its median seconds per model, and writes ``bench/zoo_results.json
     nice -n 10 python bench/zoo_torch.py                      # every tool, every model
     nice -n 10 python bench/zoo_torch.py --tools symparam --reuse   # re-run symparam only
     python bench/zoo_torch.py --only resnet50,BertModel --tools symparam -v
+    nice -n 10 python bench/zoo_torch.py --library timm --tools symparam   # one library
 """
 
 from __future__ import annotations
@@ -180,6 +181,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--only", default="", help="comma-separated model names")
+    parser.add_argument("--library", default="",
+                        help="only this library's models (torchvision, timm, transformers)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the other tools' results from the last run")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -190,11 +193,14 @@ def main(argv=None) -> int:
     if options.only:
         wanted = set(options.only.split(","))
         cases = [c for c in cases if c.name in wanted]
+    if options.library:
+        cases = [c for c in cases if c.library == options.library]
+    partial = bool(options.only or options.library)
     results = json.loads(RESULTS.read_text()) if options.reuse and RESULTS.exists() else {}
     for case in cases:
         results[case.name] = {**results.get(case.name, {}), **measure(case, tools,
                                                                       options.verbose)}
-    if not options.only:
+    if not partial:  # the committed results always cover the whole list
         RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True))
     shown = [t for t in TOOLS if any(t in r for r in results.values())]
     print(table(results, shown))

@@ -40,6 +40,33 @@ class DerivationCache:
 
 #: the cache every ``derive`` uses unless given another
 DERIVATIONS = DerivationCache()
+#: a layer's equations by configuration and feature sizes (``equations_once``)
+EQUATIONS = DerivationCache()
+
+
+def equations_once(layer, features, write) -> list:
+    """``write(features)``, a layer's equations on its feature vector, written once per
+    configuration and feature sizes.  They never see the rest of the shape, so a BatchNorm on
+    112x112 and on 56x56 images, or the walk's layout and the forward's real shape, share them
+    (and the weights they declare, declared again on the layer at each use).  The key holds
+    the ``equations`` function too: replacing it (a test perturbing a layer) writes anew."""
+    declared = getattr(layer, "_declared", None)
+    if declared is None:
+        return write(features)
+    key = (layer.config_key(), type(layer).equations, type(layer).feature_vector,
+           freeze(features), layer.input_name)
+    found = EQUATIONS.get(key)
+    if found is None:
+        before = set(declared)
+        equations = write(features)
+        if not isinstance(equations, (list, tuple)):
+            return equations  # refused by the caller's check, never cached
+        found = (tuple(equations), [w for n, w in declared.items() if n not in before])
+        EQUATIONS.put(key, found)
+    else:
+        for weight in found[1]:
+            layer.declare(weight)
+    return list(found[0])
 
 
 def freeze(value):

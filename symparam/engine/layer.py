@@ -270,7 +270,9 @@ class Layer:
     def equations_for(self, input_shape) -> list:
         """The equations on a whole input shape: by default ``equations`` on its feature
         vector.  Wrappers, which derive an inner layer on a shape, override this instead."""
-        features = self.features(input_shape)
+        return _cache.equations_once(self, self.features(input_shape), self._equations_on)
+
+    def _equations_on(self, features) -> list:
         if isinstance(features, list):
             x = [self.feature_vector(f"{self.input_name}_{i + 1}", f)
                  for i, f in enumerate(features)]

@@ -265,6 +265,39 @@ def test_unknown_torch_module_becomes_opaque():
     assert rows[1].class_name == "PixelShuffle (not derived)" and not rows[1].derived
 
 
+class Untraceable(nn.Sequential):
+    """fx cannot trace it (a branch on a tensor's rank): the forward alone sees its shapes."""
+
+    def forward(self, x):
+        return super().forward(x if x.dim() == 2 else x.flatten(1))
+
+
+def _modified_models():
+    models = []
+    for kind in (nn.Sequential, Untraceable):
+        extra = kind(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        extra[0].register_parameter("extra", nn.Parameter(torch.zeros(3)))  # 43 parameters
+        wider = kind(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        wider[0].weight = nn.Parameter(torch.zeros(8, 6))  # reads 6 features, not its 4
+        models += [(extra, (None, 4), 43), (wider, (None, 6), 56)]
+    return models
+
+
+@pytest.mark.parametrize("module, shape, count", _modified_models())
+@pytest.mark.parametrize("traced", [True, False])
+def test_a_module_modified_after_it_was_built_is_an_opaque_row(module, shape, count, traced):
+    """The first row's parameters differ from what its class would have: checked on the first
+    shape fx derives it on (or the layout), it becomes an opaque row with PyTorch's numbers,
+    never a derived row nor a refused input; the rest of the model is still derived."""
+    rows = from_torch(module, shape if traced else None).summary().rows
+    assert rows[0].class_name == "Linear (not derived)" and not rows[0].derived
+    assert f"PyTorch has {count} parameters" in rows[0].note and rows[0].params == count
+    assert all(row.derived for row in rows[1:])
+    assert sum(row.params for row in rows) == numel(module)
+    if traced:
+        assert reconcile_torch(module, shape).ok
+
+
 def test_shared_module_and_frozen_parameters():
     shared = nn.Linear(6, 6)
     module = nn.Sequential(shared, nn.ReLU(), shared, nn.Linear(6, 3))

@@ -83,15 +83,17 @@ def merge(reader, module, recording, translate, *, batch=1, batch_axis=0, values
           causal=Causal.FULL, root_name="module") -> Merged:
     """Merge ``recording`` into ``reader``'s plans (see the module docstring).  ``reader`` is
     the importer's walk: its ``plans``, ``rows``, ``leaves``, ``functions``, and
-    ``inputs_of(module)`` (how many tensors a row's layer reads) and ``new_plan(...)``."""
+    ``inputs_of(module)`` (how many tensors a row's layer reads), ``new_plan(...)`` and
+    ``confirmed(plan, params)`` (a row's parameter count checked)."""
     names = {id(m): path for path, m in named_modules(module)}
     if batch_axis is None:
         batch, batch_axis = _leading_batch(reader, recording, batch)
     context = _Context(reader, recording, translate, batch, batch_axis, values or {}, names)
-    buckets, uncounted = _charge(context, Causal(causal))
     calls = defaultdict(list)
     for call in recording.calls:
         calls[id(call.module)].append(call)
+    _confirm(context, calls)
+    buckets, uncounted = _charge(context, Causal(causal))
     for plan in list(reader.plans):
         found = calls.get(id(plan.module), [])
         if plan.recurse and plan.derived:
@@ -119,6 +121,23 @@ def _leading_batch(reader, recording, batch):
         if len(layout) == len(first.inputs[0]) + 1:
             return 1, -1
     return batch, 0
+
+
+def _confirm(context, calls) -> None:
+    """Rows fx did not reach have their parameter count checked on the shape the forward gave
+    them (``reader.confirmed``: a module modified after it was built becomes opaque) before any
+    operation is charged; the derivation is the one ``_check_derived`` uses."""
+    for plan in context.reader.plans:
+        found = calls.get(id(plan.module))
+        if getattr(plan, "unchecked", None) is None or not found:
+            continue
+        shapes = [_example_shape(context, s)
+                  for s in found[0].inputs[:context.reader.inputs_of(plan.module)]]
+        try:
+            derivation = plan.build({}).derive(shapes[0] if len(shapes) == 1 else shapes)
+        except SymparamError:
+            continue  # left to the check on its layout
+        context.reader.confirmed(plan, derivation.params)
 
 
 def _charge(context, causal):

@@ -146,9 +146,9 @@ class Recorder:
         self.causal = None
 
     def op(self, func, cost) -> None:
-        stack = tuple(id(call.module) for call in self.open)
         if cost is ZERO_RULE:
             return  # counted as zero by every convention: not worth keeping
+        stack = tuple(id(call.module) for call in self.open)
         self.recording.ops.append(Op(stack, func, cost, self.causal))
 
     def _pre(self, module, inputs):

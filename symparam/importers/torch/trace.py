@@ -20,6 +20,7 @@ import torch
 from torch import fx
 
 from symparam.core.shapes import is_shape_list
+from symparam.importers.torch.tracer import Tracer
 
 UNKNOWN = object()
 
@@ -31,17 +32,6 @@ class Tensor:
 
     shape: tuple | None
     sources: frozenset = field(default_factory=frozenset)
-
-
-class Tracer(fx.Tracer):
-    """fx's tracer with symparam's rows as leaves, besides fx's own ``torch.nn`` leaves."""
-
-    def __init__(self, leaves):
-        super().__init__()
-        self.leaves = leaves
-
-    def is_leaf_module(self, module, qualified_name) -> bool:
-        return id(module) in self.leaves or super().is_leaf_module(module, qualified_name)
 
 
 def run(module, path: str, inputs: list, call) -> object:

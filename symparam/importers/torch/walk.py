@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from symparam.core.collection import paused_collection
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.naming import snake_case
 from symparam.core.shapes import is_shape_list, normalize_shape
@@ -56,6 +57,8 @@ class _Plan:
     derived: bool = True
     layer: Layer = None
     input_shape: object = None
+    #: PyTorch's parameter count, still to compare with the first derivation (``None``: done)
+    unchecked: int | None = None
 
 
 class _Reader:
@@ -150,13 +153,13 @@ class _Reader:
         except SymparamError as error:
             return self._opaque(module, name, path, True, f"cannot translate ({error})")
         params = list(module.named_parameters())
-        count = self.evaluate(layer.derive(layer.input_layout()).params)
         found = sum(p.numel() for _, p in params)
-        if count != found:
-            return self._opaque(module, name, path, True, f"PyTorch has {found} parameters where "
-                                f"{layer.class_name} would have {count} (a modified module?)")
         tied = {p: self.owner[id(t)] for p, t in params if id(t) in self.owner}
         frozen = [p for p, t in params if not t.requires_grad and p not in tied]
+        if tied or frozen:  # checked now: the wrapped layers built below count differently
+            count = self.evaluate(layer.derive(layer.input_layout()).params)
+            if count != found:
+                return self._opaque(module, name, path, True, _modified(found, layer, count))
         weights = PARAMETERS.get(torch_class(module), {})
         if (tied or frozen) and not all(p in weights for p in [*tied, *frozen]):
             return self._opaque(module, name, path, True, "shares or freezes parameters in a way "
@@ -164,14 +167,46 @@ class _Reader:
         notes = [f"{p} tied to {owner} (counted there)" for p, owner in tied.items()]
         notes += [f"{p} frozen" for p in frozen]
 
-        def build(options):
-            built = self.translate(module, options, path=name)
+        def build(options):  # the layer read above, unless the call passes options
+            built = self.translate(module, options, path=name) if options else layer
             if frozen:
                 built = Frozen(built, [w for p in frozen for w in weights[p]])
             if tied:
                 built = Tied(built, [w for p in tied for w in weights[p]])
             return built
-        return _Plan(name, path, module, build, True, "; ".join(notes))
+        return _Plan(name, path, module, build, True, "; ".join(notes),
+                     unchecked=None if tied or frozen else found)
+
+    def confirmed(self, plan, params) -> bool:
+        """Whether ``plan``'s layer, counting ``params`` on the first shape it was derived on,
+        has PyTorch's parameter count; a module that does not (modified after it was built) is
+        an opaque row from now on.  Checked on the first derivation, not in the walk: deriving
+        every module on its layout too cost as much again."""
+        if plan.unchecked is None:
+            return plan.derived
+        found, plan.unchecked = plan.unchecked, None
+        count = self.evaluate(params)
+        if count == found:
+            return True
+        # unchecked modules own every parameter they hold (none tied to an earlier row)
+        layer = Opaque(type(plan.module).__name__, [(p.numel(), p.requires_grad) for p in
+                                                    plan.module.parameters()])
+        why = _modified(found, plan.build({}), count)
+        plan.build, plan.derived = (lambda options: layer), False
+        plan.note = "; ".join(filter(None, [plan.note, f"not derived: {why}"]))
+        plan.layer = plan.input_shape = None
+        return False
+
+    def confirm_rest(self) -> None:
+        """Check, on the layout its arguments imply, every row no shape reached."""
+        for plan in self.plans:
+            self.confirmed_on_layout(plan)
+
+    def confirmed_on_layout(self, plan) -> bool:
+        if plan.unchecked is None:
+            return plan.derived
+        layer = plan.build({})
+        return self.confirmed(plan, layer.derive(layer.input_layout()).params)
 
     # -- what merging a recorded forward needs (``merge``) ------------------------------
     @staticmethod
@@ -199,15 +234,19 @@ class _Reader:
         shape = [v.shape for v in inputs] if len(inputs) > 1 else inputs[0].shape
         try:
             layer = plan.build(options)
-            output = layer.derive(shape).output_shape
+            derivation = layer.derive(shape)
         except SymparamError as error:
+            if not self.confirmed_on_layout(plan):  # a modified module: opaque, not an error
+                return fx.Tensor(None, frozenset({plan.name}))
             if not any(getattr(v, "sources", None) for v in inputs):  # the model's own input
                 raise SymparamError(f"from_torch: the input shape does not fit {plan.name!r}: "
                                     f"{error}") from None
             plan.note = "; ".join(filter(None, [plan.note, f"shape not propagated: {error}"]))
             return fx.Tensor(None, frozenset({plan.name}))
+        if not self.confirmed(plan, derivation.params):
+            return fx.Tensor(None, frozenset({plan.name}))
         plan.layer, plan.input_shape = layer, shape
-        return _nest(name, output, plan.name)
+        return _nest(name, derivation.output_shape, plan.name)
 
     def function(self, path, name, operands, result):
         """A row for a matrix product a ``forward`` computes itself (``symparam.torch.
@@ -244,6 +283,11 @@ class _Reader:
         return options
 
 
+def _modified(found, layer, count) -> str:
+    return f"PyTorch has {found} parameters where {layer.class_name} would have {count} (a " \
+        "modified module?)"
+
+
 def _nest(name, output, source):
     from symparam.importers.torch import trace as fx
     as_tensor = lambda shape: fx.Tensor(tuple(shape), frozenset({source}))  # noqa: E731
@@ -277,6 +321,11 @@ def from_torch(module, input_shape=None, *, symbolic=(), causal="full") -> Torch
 def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple[TorchModel,
                                                                                  dict]:
     """Like ``from_torch``, also returning the values of the ``symbolic`` sizes."""
+    with paused_collection():  # a read makes many short-lived objects: symparam.core.collection
+        return _read(module, input_shape, symbolic, causal)
+
+
+def _read(module, input_shape, symbolic, causal) -> tuple[TorchModel, dict]:
     import torch
 
     from symparam.importers.torch import trace as fx
@@ -296,6 +345,7 @@ def read_torch(module, input_shape=None, *, symbolic=(), causal="full") -> tuple
         from symparam.importers.torch.static import fully_traced
         if not fully_traced(reader, module, shape):
             merged = read_forward(reader, module, shape, causal=causal, root_name=root)
+    reader.confirm_rest()
     plans = _with_functions(reader.plans, reader.functions)
     entries = [_entry(plan, traced=input_shape is not None) for plan in plans]
     model = TorchModel(entries, name=root, edges=tuple(dict.fromkeys(reader.edges)),
