@@ -17,7 +17,6 @@ from symparam.core.shapes import format_shape
 from symparam.importers.hf.config import Config, load
 from symparam.importers.hf.defaults import ENCODER_DECODERS, family
 from symparam.importers.hf.families import Options, Parts, Stack
-from symparam.importers.hf.vision import VisionParts, assemble_vision, image_shape
 from symparam.importers.hf.seq2seq import (
     Prefilled,
     check_head,
@@ -25,6 +24,7 @@ from symparam.importers.hf.seq2seq import (
     encoder_head,
     same,
 )
+from symparam.importers.hf.vision import VisionParts, assemble_vision, image_shape
 from symparam.layers.wrappers import Repeated, Tied
 from symparam.models.functional import Input, Model
 from symparam.torch.linear import Embedding, Linear
