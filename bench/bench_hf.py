@@ -51,7 +51,7 @@ start = time.perf_counter(); S.from_hf_config(cfg).summary().macs
 first = time.perf_counter() - start
 warm = timed(lambda: S.from_hf_config(cfg).summary().macs, 21)
 def cold():
-    DERIVATIONS.entries.clear(); S.from_hf_config(cfg).summary().macs
+    DERIVATIONS.clear(); S.from_hf_config(cfg).summary().macs
 print(json.dumps(dict(first=first, warm=warm, cold=timed(cold, 7))))
 """
 

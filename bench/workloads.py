@@ -54,7 +54,7 @@ def peak_mb() -> float:
 def fresh_derivations() -> None:
     """Forget every cached derivation, so that the next answer derives from scratch."""
     from symparam.engine.cache import DERIVATIONS
-    DERIVATIONS.entries.clear()
+    DERIVATIONS.clear()
 
 
 def symparam_keras(name: str) -> int:

@@ -3,7 +3,8 @@
 A model repeats the same layer configuration many times (ResNet's blocks, a transformer's
 layers), and deriving means walking SymPy trees, so ``Layer.derive`` looks here first.  The
 cache is an explicit, bounded object: ``Layer.derive(shape, cache=...)`` takes another one (or
-``None`` for the shared ``DERIVATIONS``), and ``clear()`` empties it.  Keys are the layer's
+``None`` for the shared ``DERIVATIONS``), and ``clear()`` empties it, the equations it keeps
+beside the derivations included.  Keys are the layer's
 ``config_key()`` (its class and hyperparameters) and the frozen input shape, so a hit can never
 return another configuration's derivation.
 """
@@ -11,10 +12,12 @@ return another configuration's derivation.
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 
-class DerivationCache:
-    """A bounded least-recently-used map from ``(config key, shape)`` to a derivation."""
+class _Bounded:
+    """A bounded least-recently-used map, counting its hits and misses."""
 
     def __init__(self, capacity: int = 4096):
         self.capacity = capacity
@@ -34,14 +37,38 @@ class DerivationCache:
         if len(self.entries) > self.capacity:
             self.entries.popitem(last=False)
 
+
+class DerivationCache(_Bounded):
+    """Derivations by ``(config key, shape)``, and beside them (``equations``) the layers'
+    equations by configuration and feature sizes, which several shapes share
+    (``equations_once``).  Both belong to the cache: a fresh cache, or ``clear()``, derives
+    everything anew, equations included."""
+
+    def __init__(self, capacity: int = 4096):
+        super().__init__(capacity)
+        self.equations = _Bounded(capacity)
+
     def clear(self) -> None:
         self.entries.clear()
+        self.equations.entries.clear()
 
 
 #: the cache every ``derive`` uses unless given another
 DERIVATIONS = DerivationCache()
-#: a layer's equations by configuration and feature sizes (``equations_once``)
-EQUATIONS = DerivationCache()
+#: the cache of the derivation running now (``Layer.derive`` sets it): where
+#: ``equations_once`` looks
+ACTIVE: ContextVar[DerivationCache | None] = ContextVar("symparam_derivation_cache",
+                                                        default=None)
+
+
+@contextmanager
+def active(cache: DerivationCache):
+    """``cache`` is the one the derivations inside the block write their equations to."""
+    token = ACTIVE.set(cache)
+    try:
+        yield
+    finally:
+        ACTIVE.reset(token)
 
 
 def equations_once(layer, features, write) -> list:
@@ -55,14 +82,15 @@ def equations_once(layer, features, write) -> list:
         return write(features)
     key = (layer.config_key(), type(layer).equations, type(layer).feature_vector,
            freeze(features), layer.input_name)
-    found = EQUATIONS.get(key)
+    store = (ACTIVE.get() or DERIVATIONS).equations
+    found = store.get(key)
     if found is None:
         before = set(declared)
         equations = write(features)
         if not isinstance(equations, (list, tuple)):
             return equations  # refused by the caller's check, never cached
         found = (tuple(equations), [w for n, w in declared.items() if n not in before])
-        EQUATIONS.put(key, found)
+        store.put(key, found)
     else:
         for weight in found[1]:
             layer.declare(weight)

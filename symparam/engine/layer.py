@@ -219,7 +219,8 @@ class Layer:
         key = (self.config_key(), _cache.freeze(shape))
         found = store.get(key)
         if found is None:
-            found = self._derive_uncached(shape)
+            with _cache.active(store):
+                found = self._derive_uncached(shape)
             store.put(key, found)
         return found if found.name == self.name else replace(found, name=self.name)
 

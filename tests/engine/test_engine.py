@@ -148,6 +148,28 @@ def test_identical_configurations_are_derived_once():
     assert [r.name for r in derivations[:2]] == ["layer0", "layer1"]
 
 
+class _Widened(S.Layer):
+    """A layer whose width is a class setting, outside its configuration: only a fresh cache
+    (or a cleared one) can see a change of it."""
+
+    width = 2
+
+    def equations(self, x):
+        W = self.weight("W", self.width, x.shape[0])
+        return [sympy.Eq(sympy.MatrixSymbol("y", self.width, 1), W * x)]
+
+
+def test_a_fresh_or_cleared_cache_writes_the_equations_anew(monkeypatch):
+    """Equations shared across shapes belong to the derivation cache: a new cache, or
+    ``clear()``, derives from scratch (the equations on (None, 4) were kept for (None, 7, 4))."""
+    from symparam.engine.cache import DerivationCache
+    assert _Widened().derive((None, 4)).params == 8
+    monkeypatch.setattr(_Widened, "width", 3)
+    assert _Widened().derive((None, 7, 4), cache=DerivationCache()).params == 12
+    DERIVATIONS.clear()
+    assert _Widened().derive((None, 5, 4)).params == 12
+
+
 def test_repr_is_short_and_names_the_count():
     text = repr(LSTM(u).derive((None, 25, d)))
     assert "4*u*(d + u + 1)" in text and len(text) < 120
