@@ -81,7 +81,10 @@ class Summary(Substitutable, Renderable):
                  (row.output_shape if isinstance(row.output_shape, list) else [row.output_shape])]
         return None if any(size is None for size in sizes) else sympy.Add(*sizes)
 
-    def activation_bytes(self, dtype: str = "float32", batch=1):
+    def activation_bytes(self, dtype: str = "float32", batch=None):
+        """Bytes of every row's output for ``batch`` examples (the summary's ``batch`` unless
+        given, as ``flops`` and ``memory``)."""
+        batch = self.batch if batch is None else batch
         elements = self.activation_elements
         return None if elements is None else elements * dtype_bytes(dtype) * batch
 

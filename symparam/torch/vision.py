@@ -26,6 +26,9 @@ def _grid(layer, input_shape) -> tuple:
     if len(input_shape) != 4:
         raise SymparamError(f"{args.where(layer)}: expects a grid (None, d, h, w), got "
                             f"{format_shape(input_shape)}")
+    if any(size is None for size in input_shape[1:]):
+        raise SymparamError(f"{args.where(layer)}: the channels and sides of "
+                            f"{format_shape(input_shape)} must be known (a number or a name)")
     return tuple(input_shape[1:])
 
 

@@ -236,6 +236,9 @@ def test_hostile_sources(tmp_path):
         S.from_hf_config(tmp_path / "missing.json")
     with pytest.raises(S.SymparamError, match="seq_len"):
         S.from_hf_config(PUBLISHED["GPT-2"][0], seq_len=-1)
+    for text in ("1000000000", "100000001"):  # a number written as text has a number's limit
+        with pytest.raises(S.SymparamError, match="seq_len must be an integer from 1 to"):
+            S.from_hf_config(PUBLISHED["GPT-2"][0], seq_len=text)
     with pytest.raises(S.SymparamError, match="attention"):
         S.from_hf_config(PUBLISHED["GPT-2"][0], attention="half")
     with pytest.raises(S.SymparamError, match="batch"):

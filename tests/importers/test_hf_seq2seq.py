@@ -102,6 +102,8 @@ def test_batch_sets_the_memory_default(family):
     training = four.memory(dtype="fp32", optimizer="adam")
     assert training.activations == 4 * one.memory(dtype="fp32", optimizer="adam").activations
     assert four.memory(dtype="fp32", batch=1).kv_cache == one.memory(dtype="fp32").kv_cache
+    assert four.activation_bytes() == 4 * one.activation_bytes() \
+        == four.activation_bytes(batch=4) != four.activation_bytes(batch=1)
 
 
 def test_batch_in_a_decoding_step_matches_transformers():

@@ -105,6 +105,7 @@ def test_without_architectures_the_bare_model_is_built():
     (config("ViTModel"), dict(image_size=(1, 2, 3)), "image_size"),
     (config("ViTModel"), dict(image_size=-4), "image_size"),
     (config("ViTModel"), dict(decode=True), "decode"),
+    (config("ViTModel"), dict(target_len=9), "no target_len"),
     (config("ViTForCausalLM"), {}, "image model"),
     (config("ViTForSequenceClassification"), {}, "image model"),
     (config("ViTModel", patch_size=[8, 8, 8]), {}, "patch_size"),

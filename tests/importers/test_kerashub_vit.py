@@ -74,6 +74,10 @@ def test_input_shape_must_be_the_backbones_image():
 def test_channels_first_configs_are_read_as_stated():
     entry = _entry(image_shape=[3, 32, 32], data_format="channels_first")
     assert S.from_keras(entry).summary().total == record("vit_small_test")["count_params"]
+    fixed = S.from_keras(entry, input_shape="None,3,32,32").summary()
+    assert fixed.macs == S.from_keras(record("vit_small_test")["serialized"]).summary().macs
+    with pytest.raises(S.SymparamError, match=re.escape("(batch, 3, 32, 32)")):
+        S.from_keras(entry, input_shape="None,32,32,3")
 
 
 @pytest.mark.parametrize("entry, message", [
@@ -85,6 +89,8 @@ def test_channels_first_configs_are_read_as_stated():
     (_entry(num_layers=10**6), "num_layers must be an integer"),
     (_entry(use_class_token="no"), "use_class_token must be true or false"),
     (_entry(mlp_dim=None), "config has no mlp_dim"),
+    (_entry(data_format="channels_middle"), "data_format must be"),
+    (_entry(data_format=7), "data_format must be"),
     ({**_entry(), "registered_name": "keras_hub>BertBackbone"}, "registered_name"),
     ({**_entry(), "module": "my_package.vit"}, "is not keras-hub's"),
 ])
@@ -99,7 +105,9 @@ def test_bad_classifiers_are_one_clear_error():
                              (dict(num_classes=0), "num_classes must be"),
                              (dict(intermediate_dim=-1), "intermediate_dim must be"),
                              (dict(backbone=record("bert_small_test")["serialized"]),
-                              "needs a ViTBackbone backbone")):
+                              "needs a serialized ViTBackbone backbone"),
+                             (dict(backbone="ViTBackbone"),
+                              "needs a serialized ViTBackbone backbone")):
         entry = copy.deepcopy(data)
         entry["config"].update(changes)
         with pytest.raises(S.SymparamError, match=re.escape(message)):

@@ -42,3 +42,10 @@ def test_bad_inputs_are_refused():
         PatchTokens(8).derive((None, 5, 8))
     with pytest.raises(S.SymparamError, match="channel count"):
         PatchTokens(8).derive((None, 7, 2, 2))
+
+
+@pytest.mark.parametrize("layer", [PatchTokens(8), PixelShuffle(2)])
+@pytest.mark.parametrize("shape", [(None, None, 2, 2), (None, 8, None, 2)])
+def test_unknown_grid_axes_are_one_clear_error(layer, shape):
+    with pytest.raises(S.SymparamError, match="must be known"):
+        layer.derive(shape)

@@ -94,6 +94,9 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
     if batch is not None:
         batch = args.size(batch, field="batch", owner="from_hf_config")
     name = data["architectures"][0] if head[1] else data["model_type"]
+    if data.get("model_type") == "vit" and target_len is not None:
+        raise SymparamError("from_hf_config: an image model has no target_len (it reads one "
+                            "image: give image_size)")
     if image_size is not None and data.get("model_type") != "vit":
         raise SymparamError("from_hf_config: image_size is for image models (vit); give "
                             "seq_len for a sequence")
@@ -119,7 +122,10 @@ def config_size(value, field: str):
     """A length given as a number (checked as a config field is), or as a dimension name or
     safe formula (``"S"``): the encoder's and the decoder's lengths may be two symbols."""
     if isinstance(value, str):
-        return args.size(value, field=field, owner="from_hf_config")
+        value = args.size(value, field=field, owner="from_hf_config")
+        if not value.is_Integer:
+            return value
+        value = int(value)  # a number written as text is held to a number's limit
     return Config({field: value}, {}, "from_hf_config").size(field)
 
 

@@ -145,7 +145,7 @@ def read_hub(entry: dict, where: str, *, rules=(), shapes=None):
     task = TASKS.get(class_name) if isinstance(class_name, str) else None
     if task is None or not isinstance(config, dict):
         return read_backbone(entry, where, rules=rules, shapes=shapes)
-    _check_origin(entry, class_name, where)
+    check_origin(entry, class_name, where)
     backbone = config.get("backbone")
     found = backbone.get("class_name") if isinstance(backbone, dict) else backbone
     if found != task:
@@ -158,7 +158,7 @@ def read_hub(entry: dict, where: str, *, rules=(), shapes=None):
     return model
 
 
-def _check_origin(entry: dict, class_name: str, where: str) -> None:
+def check_origin(entry: dict, class_name: str, where: str) -> None:
     """``registered_name`` and ``module`` must be keras-hub's own for ``class_name`` (they are
     compared, never imported)."""
     registered, module = entry.get("registered_name"), entry.get("module")
@@ -184,7 +184,7 @@ def read_backbone(entry: dict, where: str, *, rules=(), shapes=None, architectur
     if not isinstance(class_name, str) or class_name not in BACKBONES:
         raise SymparamError(f"{where}: unsupported keras-hub class {shorten(class_name)}; "
                             f"supported backbones: {', '.join(BACKBONES)}")
-    _check_origin(entry, class_name, where)
+    check_origin(entry, class_name, where)
     config = entry.get("config")
     if not isinstance(config, dict):
         raise SymparamError(f"{where}: {class_name} config must be an object")
@@ -270,7 +270,11 @@ def _value(config: dict, key: str, default, where: str):
         return value
     if value is None and (default is None or key == "sliding_window"):
         return None
-    limit = MAX_LAYERS if key == "num_layers" else MAX_SIZE
+    return bounded(value, key, where, MAX_LAYERS if key == "num_layers" else MAX_SIZE)
+
+
+def bounded(value, key: str, where: str, limit: int = MAX_SIZE) -> int:
+    """``value`` if it is an integer from 1 to ``limit`` (a JSON ``true`` is not one)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
         raise SymparamError(f"{where}: {key} must be an integer from 1 to {limit}, got "
                             f"{shorten(value)}")

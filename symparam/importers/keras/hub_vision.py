@@ -18,7 +18,7 @@ from symparam.importers.hf.config import MAX_LAYERS, MAX_SIZE, Config
 from symparam.importers.hf.defaults import DEFAULTS
 from symparam.importers.hf.families import Options
 from symparam.importers.hf.vision import Variant, assemble_vision, trunk, vit
-from symparam.importers.keras.hub import _check_origin
+from symparam.importers.keras.hub import bounded, check_origin
 from symparam.layers.pooling import GlobalAveragePooling1D
 from symparam.models.functional import Model
 from symparam.torch.linear import Linear
@@ -39,7 +39,7 @@ def read_vision(entry: dict, where: str, *, rules=(), shapes=None) -> Model:
     """A ``ViTBackbone`` or a ``ViTImageClassifier`` on one (its backbone is checked the same
     way: keras-hub's own class, a config of plain sizes and flags)."""
     class_name, config = entry["class_name"], entry.get("config")
-    _check_origin(entry, class_name, where)
+    check_origin(entry, class_name, where)
     if not isinstance(config, dict):
         raise SymparamError(f"{where}: {class_name} config must be an object")
     where = f"{where} {class_name}"
@@ -48,10 +48,11 @@ def read_vision(entry: dict, where: str, *, rules=(), shapes=None) -> Model:
     backbone, task = (entry, None) if class_name == BACKBONE else (config.get("backbone"),
                                                                      config)
     found = backbone.get("class_name") if isinstance(backbone, dict) else backbone
-    if found != BACKBONE:
-        raise SymparamError(f"{where} needs a {BACKBONE} backbone, got {shorten(found)}")
+    if found != BACKBONE or not isinstance(backbone, dict):
+        raise SymparamError(f"{where} needs a serialized {BACKBONE} backbone, got "
+                            f"{shorten(found)}")
     if task is not None:
-        _check_origin(backbone, BACKBONE, where)
+        check_origin(backbone, BACKBONE, where)
     inner = backbone.get("config")
     if not isinstance(inner, dict):
         raise SymparamError(f"{where}: {BACKBONE} config must be an object")
@@ -63,8 +64,8 @@ def read_vision(entry: dict, where: str, *, rules=(), shapes=None) -> Model:
 
 
 def _build(config: dict, task: dict | None, where: str, shapes) -> Model:
-    data, variant, image = translate(config, where)
-    _check_shapes(shapes, image, where)
+    data, variant, image_shape = translate(config, where)
+    _check_shapes(shapes, image_shape, where)
     hf = Config(data, DEFAULTS["vit"], where)
     try:
         parts = vit(hf, Options(), variant)
@@ -77,8 +78,8 @@ def _build(config: dict, task: dict | None, where: str, shapes) -> Model:
 
 
 def translate(config: dict, where: str) -> tuple[dict, Variant, tuple]:
-    """The Hugging Face ``vit`` config, the ``Variant`` and ``(H, W)`` of a ViTBackbone's
-    config, every field checked under its Keras name."""
+    """The Hugging Face ``vit`` config, the ``Variant`` and the ``image_shape`` of a
+    ViTBackbone's config, every field checked under its Keras name."""
     sizes = {key: _size(config.get(key), key, where, MAX_LAYERS if key == "num_layers"
                         else MAX_SIZE) for key in SIZES}
     flags = {key: config.get(key, True) for key in FLAGS}
@@ -89,8 +90,12 @@ def translate(config: dict, where: str) -> tuple[dict, Variant, tuple]:
     if not isinstance(shape, list) or len(shape) != 3:
         raise SymparamError(f"{where}: image_shape must be [height, width, channels], got "
                             f"{shorten(shape)}")
-    first = config.get("data_format") == "channels_first"
-    height, width, channels = (shape[1], shape[2], shape[0]) if first else shape
+    layout = config.get("data_format", "channels_last")
+    if layout not in ("channels_last", "channels_first"):
+        raise SymparamError(f"{where}: data_format must be 'channels_last' or "
+                            f"'channels_first', got {shorten(layout)}")
+    height, width, channels = (shape[1], shape[2], shape[0]) if layout == "channels_first" \
+        else shape
     image = (_size(height, "image_shape", where), _size(width, "image_shape", where))
     patch = config.get("patch_size")
     patch = list(patch) if isinstance(patch, list) and len(patch) == 2 else [patch, patch]
@@ -106,26 +111,23 @@ def translate(config: dict, where: str) -> tuple[dict, Variant, tuple]:
     variant = Variant(class_token=flags["use_class_token"], patch_bias=flags["use_patch_bias"],
                       output_bias=flags["use_mha_bias"], mlp_bias=flags["use_mlp_bias"],
                       pooler=False)
-    return data, variant, image
+    return data, variant, tuple(shape)
 
 
 def _size(value, key: str, where: str, limit: int = MAX_SIZE) -> int:
     if value is None and key in SIZES:
         raise SymparamError(f"{where}: config has no {key}")
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
-        raise SymparamError(f"{where}: {key} must be an integer from 1 to {limit}, got "
-                            f"{shorten(value)}")
-    return value
+    return bounded(value, key, where, limit)
 
 
-def _check_shapes(shapes, image: tuple, where: str) -> None:
+def _check_shapes(shapes, image_shape: tuple, where: str) -> None:
     """keras-hub's ViT runs on its ``image_shape`` only (its position table fixes the number
-    of patches): an ``input_shape`` given must be that one."""
+    of patches): an ``input_shape`` given must be that one, in the backbone's own layout."""
     if shapes is None:
         return
-    if len(shapes) != 1 or len(shapes[0]) != 4 or tuple(shapes[0][1:3]) != image:
-        raise SymparamError(f"{where}: input_shape must be the backbone's image, (batch, "
-                            f"{image[0]}, {image[1]}, channels)")
+    if len(shapes) != 1 or tuple(shapes[0][1:]) != image_shape:
+        raise SymparamError(f"{where}: input_shape must be the backbone's image, "
+                            f"(batch, {', '.join(map(str, image_shape))})")
 
 
 def _classifier(task: dict, hidden: int, h, where: str):

@@ -53,7 +53,7 @@ class Recorded(Opaque):
     def class_name(self) -> str:
         return f"{self.module_class} ({self.label or 'not derived'})"
 
-    def output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape):
         return self.output
 
     def cost(self, input_shape, output_shape, equations):

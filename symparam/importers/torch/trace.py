@@ -7,7 +7,8 @@ between leaves (``x + y``, ``x.flatten(1)``, ``torch.arange(x.shape[1])``, ``out
 the small rules below.  What no rule covers becomes *unknown*, and a row reached only by
 unknown tensors keeps the shape symparam derives from its own arguments (noted on the row).
 When tracing fails (data-dependent control flow), an ``nn.Sequential`` is followed module by
-module instead.  Only this module and ``symparam.importers.torch.walk`` import PyTorch.
+module instead.  PyTorch is imported only inside ``symparam.importers.torch``, never by the
+catalogue in ``symparam.torch``.
 """
 
 from __future__ import annotations
