@@ -87,19 +87,8 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
                             f"{shorten(symbolic)}")
     config = Config(data, defaults, symbolic=symbolic)
     head = _head(data)
-    if attention not in COUNTINGS:
-        raise SymparamError(f"from_hf_config: attention must be 'full' or 'causal', got "
-                            f"{shorten(attention)}")
-    attention = Counting(attention)
-    if batch is not None:
-        batch = args.size(batch, field="batch", owner="from_hf_config")
+    attention, batch = _check_options(data, attention, batch, target_len, image_size)
     name = data["architectures"][0] if head[1] else data["model_type"]
-    if data.get("model_type") == "vit" and target_len is not None:
-        raise SymparamError("from_hf_config: an image model has no target_len (it reads one "
-                            "image: give image_size)")
-    if image_size is not None and data.get("model_type") != "vit":
-        raise SymparamError("from_hf_config: image_size is for image models (vit); give "
-                            "seq_len for a sequence")
     length = dim("T") if seq_len is None else config_size(seq_len, "seq_len")
     target = length if target_len is None else config_size(target_len, "target_len")
     encoder_decoder = data["model_type"] in ENCODER_DECODERS
@@ -116,6 +105,23 @@ def from_hf_config(source, *, seq_len=None, batch=None, target_len=None, attenti
     inputs = dict(batch=batch, length=length if encoder_decoder or not decode else 1,
                   target=1 if decode else target, prefilled=decode)
     return _assemble(parts, head[0], name, config, **inputs)
+
+
+def _check_options(data: dict, attention, batch, target_len, image_size) -> tuple:
+    """The attention counting and the batch, checked; the lengths that do not apply to the
+    config's kind of model refused."""
+    if attention not in COUNTINGS:
+        raise SymparamError(f"from_hf_config: attention must be 'full' or 'causal', got "
+                            f"{shorten(attention)}")
+    if batch is not None:
+        batch = args.size(batch, field="batch", owner="from_hf_config")
+    if data.get("model_type") == "vit" and target_len is not None:
+        raise SymparamError("from_hf_config: an image model has no target_len (it reads one "
+                            "image: give image_size)")
+    if image_size is not None and data.get("model_type") != "vit":
+        raise SymparamError("from_hf_config: image_size is for image models (vit); give "
+                            "seq_len for a sequence")
+    return Counting(attention), batch
 
 
 def config_size(value, field: str):
