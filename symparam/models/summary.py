@@ -10,7 +10,7 @@ from symparam.core.renderable import Renderable
 from symparam.core.shapes import product
 from symparam.engine.cost import Cost, dtype_bytes
 from symparam.engine.derivation import Derivation
-from symparam.engine.substitute import KEEP, Substitutable
+from symparam.engine.substitute import KEEP, Substitutable, substitution
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,19 @@ class Summary(Substitutable, Renderable):
         ``batch`` sequences (the summary's ``batch`` unless given; see
         ``symparam.analysis.memory``)."""
         from symparam.analysis.memory import memory
-        return memory(self, dtype=dtype, optimizer=optimizer, recompute=recompute, batch=batch)
+        report = memory(self, dtype=dtype, optimizer=optimizer, recompute=recompute,
+                        batch=batch)
+        # the KV cache and activations are read off the rows' derivations, which ``subs``
+        # leaves symbolic: the values this summary was given apply to them too
+        return report.subs(**dict(self.values)) if self.values else report
 
     @property
     def active_params(self):
         """Parameters one token uses (a mixture of experts' top-k share of its experts)."""
         from symparam.analysis.memory import active_params
-        return active_params(self)
+        count = active_params(self)  # read off the rows' derivations, as memory() is
+        return count.xreplace(substitution(dict(self.values), count.free_symbols)) \
+            if self.values else count
 
     def subs(self, **values) -> "Summary":
         """The summary with dimensions replaced by values, e.g. ``subs(u=128)``: rows, totals,

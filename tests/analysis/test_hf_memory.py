@@ -149,3 +149,18 @@ def test_activation_estimate_is_near_what_autograd_saves(family):
     for length in (16, 32):
         ours = summary.memory(dtype="fp32", optimizer="adam").subs(T=length).activations
         assert 0.5 < ours / ref.saved_activation_bytes(cfg, length) < 2
+
+
+def test_values_given_to_the_summary_reach_memory_and_active_params():
+    """``summary.subs(T=...)`` then ``memory()`` is ``memory()`` then ``subs``: the KV cache and
+    the activations, read off the rows' derivations, follow the summary's values (they kept
+    ``T`` before); so do a mixture of experts' active parameters."""
+    summary = S.from_hf_config(PUBLISHED["GPT-2"][0]).summary()
+    for optimizer in (None, "adam"):
+        given = summary.subs(T=128).memory(optimizer=optimizer)
+        assert given == summary.memory(optimizer=optimizer).subs(T=128)
+        assert all(getattr(given, part).is_Integer for part in ("kv_cache", "activations"))
+    assert summary.subs(T=128).memory().kv_cache == 2 * 12 * 768 * 128 * 2
+    mixtral = S.from_hf_config(PUBLISHED["Mixtral-8x7B"][0],
+                               symbolic={"hidden_size": "d"}).summary()
+    assert mixtral.subs(d=4096).active_params == 12_879_925_248
