@@ -63,6 +63,19 @@ def test_preset_sized_backbones_match_published_counts(name, published):
     assert S.from_keras(record(name)["serialized"]).summary().total == published
 
 
+def test_qwen3_0_6b_shape_equals_transformers_count():
+    """keras-hub's Qwen3Backbone of Qwen3-0.6B's shape (recorded), symparam and transformers'
+    own Qwen3ForCausalLM of the same config on the meta device: one count."""
+    import hf_reference as ref
+    hf = dict(model_type="qwen3", architectures=["Qwen3ForCausalLM"], vocab_size=151936,
+              num_hidden_layers=28, num_attention_heads=16, num_key_value_heads=8,
+              head_dim=128, hidden_size=1024, intermediate_size=3072,
+              tie_word_embeddings=True)
+    data = record("qwen3_0_6b")
+    assert S.from_keras(data["serialized"]).summary().total == data["count_params"] \
+        == ref.count(hf) == 596_049_920
+
+
 def test_a_dropped_tie_rebuilds_untied_as_keras_hub_does():
     """keras-hub 0.32's LlamaBackbone.get_config omits tie_word_embeddings: its own rebuild
     from that config is untied, and so is symparam's reading."""

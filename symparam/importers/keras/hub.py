@@ -96,6 +96,12 @@ BACKBONES = {
         "use_sliding_window_attention": ("use_sliding_window", False),
         "sliding_window_size": ("sliding_window", 32768)},
         {"hidden_act": "silu", "max_window_layers": 0}),
+    # keras-hub's Qwen 3 windows every layer, always (32768 by default)
+    "Qwen3Backbone": Backbone("qwen3", "Qwen3ForCausalLM", {
+        **_DECODER, "head_dim": ("head_dim", _REQUIRED),
+        "tie_word_embeddings": ("tie_word_embeddings", True),
+        "sliding_window_size": ("sliding_window", 32768)},
+        {"hidden_act": "silu", "use_sliding_window": True, "max_window_layers": 0}),
     "Phi3Backbone": Backbone("phi3", "Phi3ForCausalLM", _DECODER,
                              {"hidden_act": "silu", "tie_word_embeddings": False}),
     "GPTNeoXBackbone": Backbone("gpt_neox", "GPTNeoXForCausalLM", {
@@ -115,6 +121,8 @@ BACKBONES = {
         "sliding_window_size": (None, 4096)},
         {"hidden_act": "gelu_pytorch_tanh", "tie_word_embeddings": True}),
 }
+#: Llama 3's backbone is Llama's class under another name (rope scaling changes no count)
+BACKBONES["Llama3Backbone"] = BACKBONES["LlamaBackbone"]
 
 
 def is_backbone(entry: dict) -> bool:
