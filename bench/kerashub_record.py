@@ -95,6 +95,9 @@ CASES = {
                                      "num_query_heads": 16, "num_key_value_heads": 8,
                                      "head_dim": 128, "hidden_dim": 1024,
                                      "intermediate_dim": 3072, "dtype": "bfloat16"}),
+    "falcon_small_test": ("FalconBackbone", {**SMALL, "num_attention_heads": 4}),
+    "falcon_wide_mlp_test": ("FalconBackbone", {**SMALL, "num_attention_heads": 8,
+                                                "intermediate_dim": 200}),
     "phi3_small_test": ("Phi3Backbone", {**SMALL, "num_query_heads": 8,
                                          "num_key_value_heads": 2}),
     "gpt_neo_x_small_test": ("GPTNeoXBackbone", {**SMALL, "num_heads": 4,
@@ -156,6 +159,7 @@ TASKS = {"gpt2_causal_lm_test": ("GPT2CausalLM", "gpt2_small_test"),
          "opt_causal_lm_test": ("OPTCausalLM", "opt_small_test"),
          "llama3_causal_lm_test": ("Llama3CausalLM", "llama3_small_test"),
          "qwen3_causal_lm_test": ("Qwen3CausalLM", "qwen3_small_test"),
+         "falcon_causal_lm_test": ("FalconCausalLM", "falcon_small_test"),
          "bart_seq2seq_lm_test": ("BartSeq2SeqLM", "bart_small_test"),
          "t5_seq2seq_lm_test": ("T5Seq2SeqLM", "t5_small_test")}
 

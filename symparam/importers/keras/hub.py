@@ -121,6 +121,13 @@ BACKBONES = {
         "sliding_window_size": (None, 4096)},
         {"hidden_act": "gelu_pytorch_tanh", "tie_word_embeddings": True}),
 }
+# keras-hub's Falcon is Falcon-RW's layer (ALiBi, serial, biases everywhere, one norm each)
+BACKBONES["FalconBackbone"] = Backbone("falcon", "FalconForCausalLM", {
+    "vocabulary_size": ("vocab_size", _REQUIRED), "num_layers": ("num_hidden_layers", _REQUIRED),
+    "num_attention_heads": ("num_attention_heads", _REQUIRED),
+    "hidden_dim": ("hidden_size", _REQUIRED), "intermediate_dim": ("ffn_hidden_size", _REQUIRED)},
+    {"new_decoder_architecture": False, "multi_query": False, "parallel_attn": False,
+     "bias": True, "alibi": True, "activation": "gelu", "tie_word_embeddings": True})
 #: Llama 3's backbone is Llama's class under another name (rope scaling changes no count)
 BACKBONES["Llama3Backbone"] = BACKBONES["LlamaBackbone"]
 
