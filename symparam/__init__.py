@@ -11,28 +11,51 @@ This module only re-exports the public API; the package is layered bottom-up as 
 and ``report`` (see ``docs/architecture.md``).
 """
 
-from symparam.analysis.compare import Comparison, compare
-from symparam.analysis.query import (
-                                     crossover,
-                                     leading_term,
-                                     sensitivity,
-                                     shares,
-                                     solve_budget,
-                                     sweep,
-)
-from symparam.analysis.reconcile import reconcile
+import importlib
+
 from symparam.core.dims import dim, dims, parse
 from symparam.core.errors import SymparamError
 from symparam.engine.derivation import Derivation
 from symparam.engine.graph import Tensor
 from symparam.engine.layer import Layer
 from symparam.engine.weights import Buffer, Param, Weight
-from symparam.importers.hf import from_hf_config, from_safetensors
-from symparam.importers.keras.config import from_keras
-from symparam.importers.reconciliation import Reconciliation
-from symparam.importers.spec import Spec, load_spec
-from symparam.importers.torch.walk import from_torch
 from symparam.models import Input, Model, Row, Sequential, Summary
+
+#: names imported on first use, so that ``import symparam`` for one importer does not load the
+#: others (the Keras reader, the PyTorch walk, the comparisons): a first answer in a fresh
+#: process costs little more than ``import sympy``
+_LAZY = {
+    **dict.fromkeys(("Comparison", "compare"), "symparam.analysis.compare"),
+    **dict.fromkeys(("crossover", "leading_term", "sensitivity", "shares", "solve_budget",
+                     "sweep"), "symparam.analysis.query"),
+    "reconcile": "symparam.analysis.reconcile",
+    **dict.fromkeys(("from_hf_config", "from_safetensors"), "symparam.importers.hf"),
+    "from_keras": "symparam.importers.keras.config",
+    "Reconciliation": "symparam.importers.reconciliation",
+    **dict.fromkeys(("Spec", "load_spec"), "symparam.importers.spec"),
+    "from_torch": "symparam.importers.torch.walk",
+}
+
+
+#: subpackages reachable as attributes (``symparam.layers.LSTM``), imported on first use too
+_SUBPACKAGES = frozenset({"analysis", "core", "engine", "importers", "layers", "models",
+                          "report", "torch", "query", "docsgen", "cli"})
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"symparam.{name}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symparam' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Buffer", "Comparison", "Derivation", "Input", "Layer", "Model", "Param", "Reconciliation",

@@ -25,9 +25,12 @@ from symparam.importers.strict import (
     load_json,
     load_yaml,
 )
+from symparam.layers import load as load_catalogue
 from symparam.layers.registry import layer_class
 from symparam.models.functional import MAX_LAYERS, Input, Model
 from symparam.models.sequential import Sequential
+
+load_catalogue()  # every Keras layer registered before a config names one
 
 TOP_KEYS = {"name", "dims", "input", "layers", "inputs", "nodes", "outputs", "models",
             "description"}

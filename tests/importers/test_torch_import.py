@@ -377,7 +377,8 @@ def test_bad_inputs_are_one_clear_error():
 
 
 def test_import_symparam_does_not_import_torch():
-    code = "import sys, symparam; symparam.analysis.compare; print('torch' in sys.modules)"
+    code = ("import sys, symparam, symparam.analysis.compare, symparam.importers.keras.config; "
+            "symparam.from_hf_config; print('torch' in sys.modules)")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True)
     assert found.stdout.strip() == "False"

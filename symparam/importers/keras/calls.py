@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 
 from symparam.core.errors import SymparamError, shorten
 from symparam.core.shapes import format_shape, normalize_shape
+from symparam.layers import load as load_catalogue
 from symparam.layers import operations_extra, operations_shape  # noqa: F401 - registering
 from symparam.layers.applications import APPLICATION_LAYERS
 from symparam.layers.operations import ELLIPSIS, OPERATIONS, TENSOR, Constant, Slice
 from symparam.layers.registry import LAYERS
+
+load_catalogue()  # every Keras layer registered before a config names one
 
 #: keyword tensors a layer is conditioned on without any effect on its counts or shapes
 CONDITIONS = frozenset({"initial_state", "mask", "attention_mask", "query_mask", "value_mask",
@@ -32,6 +35,7 @@ OPTIONS = frozenset({"training", "use_causal_mask", "return_attention_scores", "
 #: the attention layers' inputs when given by keyword, in positional order
 ATTENTION_INPUTS = ("query", "value", "key")
 MAX_CONSTANT_AXES = 16
+
 
 
 @dataclass(frozen=True)
