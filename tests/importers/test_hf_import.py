@@ -278,3 +278,20 @@ def test_any_bad_field_is_one_symparam_error(family):
                 summary.memory(), summary.active_params
             except S.SymparamError:
                 pass
+
+
+def test_a_first_answer_loads_no_other_reader():
+    """The first ``from_hf_config`` answer in a fresh process (the issue's 1.3x of ``import
+    sympy``) imports neither PyTorch, nor the Keras reader, the PyTorch walk or the whole Keras
+    catalogue; ``symparam.from_keras`` still works afterwards (imported on first use)."""
+    import subprocess
+    import sys
+    code = ("import json, sys, symparam as S; "
+            "S.from_hf_config({'model_type': 'gpt2', 'n_layer': 2}).summary().macs; "
+            "print(sorted(m for m in ('torch', 'symparam.importers.keras.config', "
+            "'symparam.importers.torch.walk', 'symparam.layers.recurrent', "
+            "'symparam.analysis.compare') if m in sys.modules)); "
+            "print(S.from_keras.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[:2] == ["[]", "symparam.importers.keras.config"]
