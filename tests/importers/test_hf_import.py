@@ -290,7 +290,8 @@ def test_a_first_answer_loads_no_other_reader():
             "S.from_hf_config({'model_type': 'gpt2', 'n_layer': 2}).summary().macs; "
             "print(sorted(m for m in ('torch', 'symparam.importers.keras.config', "
             "'symparam.importers.torch.walk', 'symparam.layers.recurrent', "
-            "'symparam.analysis.compare') if m in sys.modules)); "
+            "'symparam.analysis.compare', 'symparam.importers.hf.safetensors') "
+            "if m in sys.modules)); "
             "print(S.from_keras.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split("\n")

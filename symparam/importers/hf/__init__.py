@@ -1,8 +1,21 @@
 """Hugging Face models read from their ``config.json`` (and checkpoints' safetensors headers),
-without importing ``transformers`` or running anything the files name."""
+without importing ``transformers`` or running anything the files name.
+
+``from_hf_config`` is imported with the package; the checkpoint readers on first use (a first
+answer from a config needs neither)."""
+
+import importlib
 
 from symparam.importers.hf.build import from_hf_config
-from symparam.importers.hf.reconcile import reconcile_checkpoint
-from symparam.importers.hf.safetensors import Checkpoint, from_safetensors
+
+_LAZY = {"reconcile_checkpoint": "symparam.importers.hf.reconcile",
+         "Checkpoint": "symparam.importers.hf.safetensors",
+         "from_safetensors": "symparam.importers.hf.safetensors"}
 
 __all__ = ["Checkpoint", "from_hf_config", "from_safetensors", "reconcile_checkpoint"]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'symparam.importers.hf' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)
