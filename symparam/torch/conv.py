@@ -122,59 +122,41 @@ class ConvTranspose(Convolution):
 
 @register
 class Conv1d(Conv):
-    """Convolution over 1 spatial axes (PyTorch ``nn.Conv1d``). ``nn.Conv*d``: output length
-    ``floor((L + 2p - d*(k-1) - 1)/s) + 1`` per axis;     ``padding`` is an int, a tuple,
-    ``'valid'`` (0) or ``'same'`` (stride 1 only).
-    """
+    """PyTorch ``nn.Conv1d``: ``Conv`` over 1 spatial axis."""
 
     rank = 1
 
 
 @register
 class Conv2d(Conv):
-    """Convolution over 2 spatial axes (PyTorch ``nn.Conv2d``). ``nn.Conv*d``: output length
-    ``floor((L + 2p - d*(k-1) - 1)/s) + 1`` per axis;     ``padding`` is an int, a tuple,
-    ``'valid'`` (0) or ``'same'`` (stride 1 only).
-    """
+    """PyTorch ``nn.Conv2d``: ``Conv`` over 2 spatial axes."""
 
     rank = 2
 
 
 @register
 class Conv3d(Conv):
-    """Convolution over 3 spatial axes (PyTorch ``nn.Conv3d``). ``nn.Conv*d``: output length
-    ``floor((L + 2p - d*(k-1) - 1)/s) + 1`` per axis;     ``padding`` is an int, a tuple,
-    ``'valid'`` (0) or ``'same'`` (stride 1 only).
-    """
+    """PyTorch ``nn.Conv3d``: ``Conv`` over 3 spatial axes."""
 
     rank = 3
 
 
 @register
 class ConvTranspose1d(ConvTranspose):
-    """Transposed convolution over 1 spatial axes (PyTorch ``nn.ConvTranspose1d``).
-    ``nn.ConvTranspose*d``: output length ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``
-    per axis; ``output_padding`` must be smaller than the stride or the dilation.
-    """
+    """PyTorch ``nn.ConvTranspose1d``: ``ConvTranspose`` over 1 spatial axis."""
 
     rank = 1
 
 
 @register
 class ConvTranspose2d(ConvTranspose):
-    """Transposed convolution over 2 spatial axes (PyTorch ``nn.ConvTranspose2d``).
-    ``nn.ConvTranspose*d``: output length ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``
-    per axis; ``output_padding`` must be smaller than the stride or the dilation.
-    """
+    """PyTorch ``nn.ConvTranspose2d``: ``ConvTranspose`` over 2 spatial axes."""
 
     rank = 2
 
 
 @register
 class ConvTranspose3d(ConvTranspose):
-    """Transposed convolution over 3 spatial axes (PyTorch ``nn.ConvTranspose3d``).
-    ``nn.ConvTranspose*d``: output length ``(L-1)*s - 2p + d*(k-1) + output_padding + 1``
-    per axis; ``output_padding`` must be smaller than the stride or the dilation.
-    """
+    """PyTorch ``nn.ConvTranspose3d``: ``ConvTranspose`` over 3 spatial axes."""
 
     rank = 3

@@ -91,84 +91,42 @@ class InstanceNorm(Running):
 
 @register
 class BatchNorm1d(BatchNorm):
-    """Statistics over the batch and every position (Ioffe and Szegedy 2015). (PyTorch
-    ``nn.BatchNorm1d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ + beta`` with
-    ``affine``.      With ``track_running_stats`` the statistics used in evaluation are the
-    buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
-    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
-    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
-    nothing is kept.
-    """
+    """PyTorch ``nn.BatchNorm1d``: ``BatchNorm`` on inputs (N, C) or (N, C, L)."""
 
     ranks = (2, 3)
 
 
 @register
 class BatchNorm2d(BatchNorm):
-    """Statistics over the batch and every position (Ioffe and Szegedy 2015). (PyTorch
-    ``nn.BatchNorm2d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ + beta`` with
-    ``affine``.      With ``track_running_stats`` the statistics used in evaluation are the
-    buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
-    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
-    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
-    nothing is kept.
-    """
+    """PyTorch ``nn.BatchNorm2d``: ``BatchNorm`` on inputs (N, C, H, W)."""
 
     ranks = (4,)
 
 
 @register
 class BatchNorm3d(BatchNorm):
-    """Statistics over the batch and every position (Ioffe and Szegedy 2015). (PyTorch
-    ``nn.BatchNorm3d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ + beta`` with
-    ``affine``.      With ``track_running_stats`` the statistics used in evaluation are the
-    buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
-    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
-    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
-    nothing is kept.
-    """
+    """PyTorch ``nn.BatchNorm3d``: ``BatchNorm`` on inputs (N, C, D, H, W)."""
 
     ranks = (5,)
 
 
 @register
 class InstanceNorm1d(InstanceNorm):
-    """Statistics over the positions of each example (Ulyanov et al. 2016); PyTorch's defaults
-    (PyTorch ``nn.InstanceNorm1d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ +
-    beta`` with ``affine``.      With ``track_running_stats`` the statistics used in evaluation
-    are the buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
-    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
-    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
-    nothing is kept.
-    """
+    """PyTorch ``nn.InstanceNorm1d``: ``InstanceNorm`` on inputs (C, L) or (N, C, L)."""
 
     ranks = (2, 3)
 
 
 @register
 class InstanceNorm2d(InstanceNorm):
-    """Statistics over the positions of each example (Ulyanov et al. 2016); PyTorch's defaults
-    (PyTorch ``nn.InstanceNorm2d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ +
-    beta`` with ``affine``.      With ``track_running_stats`` the statistics used in evaluation
-    are the buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
-    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
-    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
-    nothing is kept.
-    """
+    """PyTorch ``nn.InstanceNorm2d``: ``InstanceNorm`` on inputs (C, H, W) or (N, C, H, W)."""
 
     ranks = (3, 4)
 
 
 @register
 class InstanceNorm3d(InstanceNorm):
-    """Statistics over the positions of each example (Ulyanov et al. 2016); PyTorch's defaults
-    (PyTorch ``nn.InstanceNorm3d``). Standardisation per channel (axis 1), then ``gamma ⊙ x̂ +
-    beta`` with ``affine``.      With ``track_running_stats`` the statistics used in evaluation
-    are the buffers ``mu`` and     ``sigma^2`` (``running_mean``, ``running_var``), and ``n_b``
-    (``num_batches_tracked``)     counts the training batches; the state equation ``s = [mu;
-    sigma^2; n_b]`` lists them.     Without it, the statistics of the input itself are used and
-    nothing is kept.
-    """
+    """PyTorch ``nn.InstanceNorm3d``: ``InstanceNorm`` on inputs (C, D, H, W) or (N, C, D, H, W)."""
 
     ranks = (4, 5)
 

@@ -117,130 +117,96 @@ class AdaptivePool(Pool):
         return [n if size is None else size for n, size in zip(spatial, self.output_size)]
 
 
+class AdaptiveAvgPool(AdaptivePool):
+    """The mean over each adaptive window (PyTorch ``nn.AdaptiveAvgPool*d``)."""
+
+    reduce = "avg"
+
+
+class AdaptiveMaxPool(AdaptivePool):
+    """The maximum over each adaptive window (PyTorch ``nn.AdaptiveMaxPool*d``);
+    ``return_indices`` adds the indices of the maxima, a second output of the same shape."""
+
+
 @register
 class MaxPool1d(MaxPool):
-    """Maximum over windows of 1 spatial axes (PyTorch ``nn.MaxPool1d``). Maximum over each window
-    (PyTorch ``nn.MaxPool*d``); ``return_indices`` adds the     indices of the maxima, a second
-    output of the same shape.
-    """
+    """PyTorch ``nn.MaxPool1d``: ``MaxPool`` over 1 spatial axis."""
 
     rank = 1
-    reduce = "max"
 
 
 @register
 class MaxPool2d(MaxPool):
-    """Maximum over windows of 2 spatial axes (PyTorch ``nn.MaxPool2d``). Maximum over each window
-    (PyTorch ``nn.MaxPool*d``); ``return_indices`` adds the     indices of the maxima, a second
-    output of the same shape.
-    """
+    """PyTorch ``nn.MaxPool2d``: ``MaxPool`` over 2 spatial axes."""
 
     rank = 2
-    reduce = "max"
 
 
 @register
 class MaxPool3d(MaxPool):
-    """Maximum over windows of 3 spatial axes (PyTorch ``nn.MaxPool3d``). Maximum over each window
-    (PyTorch ``nn.MaxPool*d``); ``return_indices`` adds the     indices of the maxima, a second
-    output of the same shape.
-    """
+    """PyTorch ``nn.MaxPool3d``: ``MaxPool`` over 3 spatial axes."""
 
     rank = 3
-    reduce = "max"
 
 
 @register
 class AvgPool1d(AvgPool):
-    """Mean over windows of 1 spatial axes (PyTorch ``nn.AvgPool1d``). Mean over each window
-    (PyTorch ``nn.AvgPool*d``).
-    """
+    """PyTorch ``nn.AvgPool1d``: ``AvgPool`` over 1 spatial axis."""
 
     rank = 1
-    reduce = "avg"
 
 
 @register
 class AvgPool2d(AvgPool):
-    """Mean over windows of 2 spatial axes (PyTorch ``nn.AvgPool2d``). Mean over each window
-    (PyTorch ``nn.AvgPool*d``).
-    """
+    """PyTorch ``nn.AvgPool2d``: ``AvgPool`` over 2 spatial axes."""
 
     rank = 2
-    reduce = "avg"
 
 
 @register
 class AvgPool3d(AvgPool):
-    """Mean over windows of 3 spatial axes (PyTorch ``nn.AvgPool3d``). Mean over each window
-    (PyTorch ``nn.AvgPool*d``).
-    """
+    """PyTorch ``nn.AvgPool3d``: ``AvgPool`` over 3 spatial axes."""
 
     rank = 3
-    reduce = "avg"
 
 
 @register
-class AdaptiveAvgPool1d(AdaptivePool):
-    """Mean over windows of 1 spatial axes (PyTorch ``nn.AdaptiveAvgPool1d``). Windows chosen so
-    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
-    ``nn.Adaptive*Pool*d``).
-    """
+class AdaptiveAvgPool1d(AdaptiveAvgPool):
+    """PyTorch ``nn.AdaptiveAvgPool1d``: ``AdaptiveAvgPool`` over 1 spatial axis."""
 
     rank = 1
-    reduce = "avg"
 
 
 @register
-class AdaptiveAvgPool2d(AdaptivePool):
-    """Mean over windows of 2 spatial axes (PyTorch ``nn.AdaptiveAvgPool2d``). Windows chosen so
-    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
-    ``nn.Adaptive*Pool*d``).
-    """
+class AdaptiveAvgPool2d(AdaptiveAvgPool):
+    """PyTorch ``nn.AdaptiveAvgPool2d``: ``AdaptiveAvgPool`` over 2 spatial axes."""
 
     rank = 2
-    reduce = "avg"
 
 
 @register
-class AdaptiveAvgPool3d(AdaptivePool):
-    """Mean over windows of 3 spatial axes (PyTorch ``nn.AdaptiveAvgPool3d``). Windows chosen so
-    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
-    ``nn.Adaptive*Pool*d``).
-    """
+class AdaptiveAvgPool3d(AdaptiveAvgPool):
+    """PyTorch ``nn.AdaptiveAvgPool3d``: ``AdaptiveAvgPool`` over 3 spatial axes."""
 
     rank = 3
-    reduce = "avg"
 
 
 @register
-class AdaptiveMaxPool1d(AdaptivePool):
-    """Maximum over windows of 1 spatial axes (PyTorch ``nn.AdaptiveMaxPool1d``). Windows chosen so
-    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
-    ``nn.Adaptive*Pool*d``).
-    """
+class AdaptiveMaxPool1d(AdaptiveMaxPool):
+    """PyTorch ``nn.AdaptiveMaxPool1d``: ``AdaptiveMaxPool`` over 1 spatial axis."""
 
     rank = 1
-    reduce = "max"
 
 
 @register
-class AdaptiveMaxPool2d(AdaptivePool):
-    """Maximum over windows of 2 spatial axes (PyTorch ``nn.AdaptiveMaxPool2d``). Windows chosen so
-    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
-    ``nn.Adaptive*Pool*d``).
-    """
+class AdaptiveMaxPool2d(AdaptiveMaxPool):
+    """PyTorch ``nn.AdaptiveMaxPool2d``: ``AdaptiveMaxPool`` over 2 spatial axes."""
 
     rank = 2
-    reduce = "max"
 
 
 @register
-class AdaptiveMaxPool3d(AdaptivePool):
-    """Maximum over windows of 3 spatial axes (PyTorch ``nn.AdaptiveMaxPool3d``). Windows chosen so
-    that the output has ``output_size`` (``None`` keeps an axis)     (PyTorch
-    ``nn.Adaptive*Pool*d``).
-    """
+class AdaptiveMaxPool3d(AdaptiveMaxPool):
+    """PyTorch ``nn.AdaptiveMaxPool3d``: ``AdaptiveMaxPool`` over 3 spatial axes."""
 
     rank = 3
-    reduce = "max"
