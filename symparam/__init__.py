@@ -11,10 +11,9 @@ This module only re-exports the public API; the package is layered bottom-up as 
 and ``report`` (see ``docs/architecture.md``).
 """
 
-import importlib
-
 from symparam.core.dims import dim, dims, parse
 from symparam.core.errors import SymparamError
+from symparam.core.lazy import lazy_names
 from symparam.engine.derivation import Derivation
 from symparam.engine.graph import Tensor
 from symparam.engine.layer import Layer
@@ -35,22 +34,10 @@ _LAZY = {
     **dict.fromkeys(("Spec", "load_spec"), "symparam.importers.spec"),
     "from_torch": "symparam.importers.torch.walk",
 }
-
-
 #: subpackages reachable as attributes (``symparam.layers.LSTM``), imported on first use too
 _SUBPACKAGES = frozenset({"analysis", "core", "engine", "importers", "layers", "models",
                           "report", "torch", "query", "docsgen", "cli"})
-
-
-def __getattr__(name: str):
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"symparam.{name}")
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'symparam' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, _SUBPACKAGES)
 
 
 def __dir__() -> list:

@@ -19,6 +19,7 @@ def load() -> dict:
     for module in MODULES:
         importlib.import_module(f"symparam.layers.{module}")
     from symparam.layers.registry import LAYERS
+    globals().update(LAYERS)  # later lookups by name no longer come through __getattr__
     return LAYERS
 
 

@@ -4,8 +4,7 @@ without importing ``transformers`` or running anything the files name.
 ``from_hf_config`` is imported with the package; the checkpoint readers on first use (a first
 answer from a config needs neither)."""
 
-import importlib
-
+from symparam.core.lazy import lazy_names
 from symparam.importers.hf.build import from_hf_config
 
 _LAZY = {"reconcile_checkpoint": "symparam.importers.hf.reconcile",
@@ -13,9 +12,4 @@ _LAZY = {"reconcile_checkpoint": "symparam.importers.hf.reconcile",
          "from_safetensors": "symparam.importers.hf.safetensors"}
 
 __all__ = ["Checkpoint", "from_hf_config", "from_safetensors", "reconcile_checkpoint"]
-
-
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'symparam.importers.hf' has no attribute {name!r}")
-    return getattr(importlib.import_module(_LAZY[name]), name)
+__getattr__ = lazy_names(__name__, _LAZY)
