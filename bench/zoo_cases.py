@@ -10,25 +10,19 @@ without their sizes.
 from __future__ import annotations
 
 import contextlib
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from torch_libraries import torchvision_schemas  # noqa: E402
 
-def torchvision_shim() -> None:
-    """The torchvision 0.28.0 wheel the registry serves is built against CUDA PyTorch and
-    registers fakes for two operators the CPU build lacks; defining their schemas first
-    makes it import (and run on the CPU)."""
-    try:
-        torch.ops.torchvision.nms  # noqa: B018 - already defined
-        return
-    except (AttributeError, RuntimeError):
-        pass
-    library = torch.library.Library("torchvision", "DEF")  # noqa: TOR901
-    library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    library.define("qnms(Tensor qdets, Tensor scores, float iou_threshold) -> Tensor")
-    torchvision_shim.library = library  # keep the definitions alive
+#: the torchvision 0.28.0 wheel the registry serves is built against CUDA PyTorch: its two
+#: operator schemas are defined first, as the tests do (``tests/torch_libraries.py``)
+torchvision_shim = torchvision_schemas
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import torch
 _LIBRARIES: list = []  # keeps the schema library alive for the whole process
 
 
-def _torchvision_schemas() -> None:
+def torchvision_schemas() -> None:
+    """The two operator schemas torchvision registers fakes for, defined once per process."""
     try:
         torch.ops.torchvision.nms  # noqa: B018 - looking it up is the test
     except (AttributeError, RuntimeError):
@@ -29,5 +30,5 @@ def _torchvision_schemas() -> None:
 
 def library(name: str):
     """``import name`` after making torchvision importable."""
-    _torchvision_schemas()
+    torchvision_schemas()
     return importlib.import_module(name)
