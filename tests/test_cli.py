@@ -3,19 +3,9 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-from symparam.cli import main
-
-EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_runner import EXAMPLES, run
 
 
 def test_layer_text_shows_formula_and_value(capsys):

@@ -2,19 +2,11 @@
 errors for the wrong kind of file, solve's context, the sweep plot's panels."""
 
 import json
-from pathlib import Path
 
 import pytest
+from cli_runner import EXAMPLES, run
 
 from symparam.cli import main
-
-EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version(capsys):

@@ -15,6 +15,7 @@ import sympy
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch_forward_models import Scale  # a module symparam does not know: an opaque row
 from torch_models import GPT, Block, LinearAttentionBlock
 from torch_reference import macs_per_example
 
@@ -225,17 +226,6 @@ def test_function_rows_are_reconciled_in_call_order():
 
 
 # -- how the tree is read ----------------------------------------------------------------------
-class Scale(nn.Module):
-    """A module symparam does not know: it must become an opaque row, never vanish."""
-
-    def __init__(self, n):
-        super().__init__()
-        self.gain = nn.Parameter(torch.ones(n))
-
-    def forward(self, x):
-        return x * self.gain
-
-
 class WithOwnParameter(nn.Module):
     def __init__(self):
         super().__init__()
